@@ -1,0 +1,279 @@
+"""Repositories on one SQLAlchemy connection: customers, contacts, invoices, payments, credit notes, log."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from recoup.adapters.db import rows
+from recoup.adapters.db.tables import (
+    activities,
+    allocations,
+    contacts,
+    credit_notes,
+    customers,
+    invoices,
+    payments,
+)
+from recoup.domain.activity import Activity
+from recoup.domain.customers import Contact, Customer
+from recoup.domain.invoices import Invoice
+from recoup.domain.payments import Allocation, CreditNote, Payment
+from recoup.services.ports import InvoiceChange
+
+
+class _Repo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+
+class SqlCustomers(_Repo):
+    def get(self, customer_id: str) -> Customer | None:
+        row = self.conn.execute(select(customers).where(customers.c.id == customer_id)).mappings().first()
+        return rows.to_customer(row) if row else None
+
+    def get_many(self, ids: Collection[str]) -> dict[str, Customer]:
+        found: dict[str, Customer] = {}
+        for batch in rows.chunks(list(ids)):
+            for r in self.conn.execute(select(customers).where(customers.c.id.in_(batch))).mappings():
+                found[r["id"]] = rows.to_customer(r)
+        return found
+
+    def add_many(self, items: Sequence[Customer]) -> None:
+        for batch in rows.chunks(items):
+            self.conn.execute(customers.insert(), [rows.customer_row(c) for c in batch])
+
+    def update_many(self, items: Sequence[Customer]) -> None:
+        if not items:
+            return
+        columns = [k for k in rows.customer_row(items[0]) if k != "id"]
+        stmt = (
+            update(customers)
+            .where(customers.c.id == bindparam("p_id"))
+            .values({**{k: bindparam(f"p_{k}") for k in columns}, "version": customers.c.version + 1})
+        )
+        params = [{f"p_{k}": v for k, v in rows.customer_row(c).items()} for c in items]
+        for batch in rows.chunks(params):
+            self.conn.execute(stmt, batch)
+
+    def list(self, *, offset: int = 0, limit: int | None = None) -> list[Customer]:
+        query = select(customers).order_by(customers.c.id).offset(offset).limit(limit)
+        return [rows.to_customer(r) for r in self.conn.execute(query).mappings()]
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(customers)).scalar_one())
+
+    def find_by_tax_id(self, tax_id: str) -> list[Customer]:
+        query = select(customers).where(customers.c.tax_id == tax_id)
+        return [rows.to_customer(r) for r in self.conn.execute(query).mappings()]
+
+
+class SqlContacts(_Repo):
+    def for_customer(self, customer_id: str) -> list[Contact]:
+        query = select(contacts).where(contacts.c.customer_id == customer_id).order_by(contacts.c.id)
+        return [rows.to_contact(r) for r in self.conn.execute(query).mappings()]
+
+    def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Contact]:
+        wanted = set(keys)
+        found: dict[tuple[str, str], Contact] = {}
+        for batch in rows.chunks(sorted({cid for cid, _ in wanted})):
+            for r in self.conn.execute(select(contacts).where(contacts.c.customer_id.in_(batch))).mappings():
+                key = (r["customer_id"], r["name"])
+                if key in wanted:
+                    found[key] = rows.to_contact(r)
+        return found
+
+    def add_many(self, items: Sequence[Contact]) -> None:
+        for batch in rows.chunks(items):
+            self.conn.execute(contacts.insert(), [rows.contact_row(c) for c in batch])
+
+    def update_many(self, items: Sequence[Contact]) -> None:
+        stmt = (
+            update(contacts)
+            .where(contacts.c.customer_id == bindparam("cid"), contacts.c.name == bindparam("cname"))
+            .values(
+                role=bindparam("role"),
+                email=bindparam("email"),
+                phone=bindparam("phone"),
+                valid=bindparam("valid"),
+            )
+        )
+        params = [
+            {
+                "cid": c.customer_id,
+                "cname": c.name,
+                "role": c.role.value,
+                "email": c.email,
+                "phone": c.phone,
+                "valid": c.valid,
+            }
+            for c in items
+        ]
+        for batch in rows.chunks(params):
+            self.conn.execute(stmt, batch)
+
+
+class SqlInvoices(_Repo):
+    def get(self, number: str) -> Invoice | None:
+        row = self.conn.execute(select(invoices).where(invoices.c.number == number)).mappings().first()
+        return rows.to_invoice(row) if row else None
+
+    def get_many(self, numbers: Collection[str]) -> dict[str, Invoice]:
+        found: dict[str, Invoice] = {}
+        for batch in rows.chunks(list(numbers)):
+            for r in self.conn.execute(select(invoices).where(invoices.c.number.in_(batch))).mappings():
+                found[r["number"]] = rows.to_invoice(r)
+        return found
+
+    def add_many(self, items: Sequence[Invoice]) -> None:
+        for batch in rows.chunks(items):
+            self.conn.execute(invoices.insert(), [rows.invoice_row(i) for i in batch])
+
+    def open_for_customers(self, customer_ids: Collection[str]) -> list[Invoice]:
+        found: list[Invoice] = []
+        for batch in rows.chunks(sorted(customer_ids)):
+            query = (
+                select(invoices)
+                .where(invoices.c.customer_id.in_(batch), invoices.c.closed_on.is_(None))
+                .order_by(invoices.c.due_date, invoices.c.issue_date, invoices.c.number)
+            )
+            found += [rows.to_invoice(r) for r in self.conn.execute(query).mappings()]
+        return found
+
+    def for_customer(self, customer_id: str) -> list[Invoice]:
+        query = (
+            select(invoices)
+            .where(invoices.c.customer_id == customer_id)
+            .order_by(invoices.c.due_date, invoices.c.number)
+        )
+        return [rows.to_invoice(r) for r in self.conn.execute(query).mappings()]
+
+    def change_many(self, changes: Sequence[InvoiceChange]) -> None:
+        stmt = (
+            update(invoices)
+            .where(invoices.c.number == bindparam("key"))
+            .values(
+                balance_minor=bindparam("balance"), status=bindparam("status"), closed_on=bindparam("closed")
+            )
+        )
+        params = [
+            {"key": c.number, "balance": c.balance.minor, "status": c.status, "closed": c.closed_on}
+            for c in changes
+        ]
+        for batch in rows.chunks(params):
+            self.conn.execute(stmt, batch)
+
+
+def _ids(conn: Connection, column: Any, key: Any, values: Collection[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for batch in rows.chunks(sorted(set(values))):
+        found.update({k: i for k, i in conn.execute(select(key, column).where(key.in_(batch)))})
+    return found
+
+
+def _allocation_rows(
+    conn: Connection, items: Sequence[Allocation], source_ids: dict[str, int], source_column: str
+) -> list[dict[str, Any]]:
+    invoice_ids = _ids(conn, invoices.c.id, invoices.c.number, [a.invoice_number for a in items])
+    return [
+        {
+            "invoice_id": invoice_ids[a.invoice_number],
+            "kind": a.kind.value,
+            source_column: source_ids.get(a.source),
+            "source": a.source,
+            "currency": a.amount.currency,
+            "amount_minor": a.amount.minor,
+            "applied_on": a.applied_on,
+        }
+        for a in items
+    ]
+
+
+class SqlPayments(_Repo):
+    def get_many(self, references: Collection[str]) -> dict[str, Payment]:
+        found: dict[str, Payment] = {}
+        for batch in rows.chunks(list(references)):
+            for r in self.conn.execute(select(payments).where(payments.c.reference.in_(batch))).mappings():
+                found[r["reference"]] = rows.to_payment(r)
+        return found
+
+    def add_many(self, items: Sequence[Payment], allocs: Sequence[Allocation]) -> None:
+        for batch in rows.chunks(items):
+            self.conn.execute(
+                payments.insert(),
+                [
+                    {
+                        "reference": p.reference,
+                        "customer_id": p.customer_id,
+                        "date": p.date,
+                        "currency": p.amount.currency,
+                        "amount_minor": p.amount.minor,
+                        "unapplied_minor": p.unapplied.minor if p.unapplied else 0,
+                        "invoices": ";".join(p.invoices),
+                    }
+                    for p in batch
+                ],
+            )
+        if allocs:
+            ids = _ids(self.conn, payments.c.id, payments.c.reference, [a.source for a in allocs])
+            for batch in rows.chunks(_allocation_rows(self.conn, allocs, ids, "payment_id")):
+                self.conn.execute(allocations.insert(), batch)
+
+    def for_customer(self, customer_id: str) -> list[Payment]:
+        query = select(payments).where(payments.c.customer_id == customer_id).order_by(payments.c.date)
+        return [rows.to_payment(r) for r in self.conn.execute(query).mappings()]
+
+
+class SqlCreditNotes(_Repo):
+    def get_many(self, numbers: Collection[str]) -> dict[str, CreditNote]:
+        found: dict[str, CreditNote] = {}
+        for batch in rows.chunks(list(numbers)):
+            query = select(credit_notes).where(credit_notes.c.number.in_(batch))
+            for r in self.conn.execute(query).mappings():
+                found[r["number"]] = rows.to_credit_note(r)
+        return found
+
+    def add_many(self, items: Sequence[CreditNote], allocs: Sequence[Allocation]) -> None:
+        for batch in rows.chunks(items):
+            self.conn.execute(
+                credit_notes.insert(),
+                [
+                    {
+                        "number": n.number,
+                        "customer_id": n.customer_id,
+                        "date": n.date,
+                        "currency": n.amount.currency,
+                        "amount_minor": n.amount.minor,
+                        "unapplied_minor": n.unapplied.minor if n.unapplied else 0,
+                        "invoice_number": n.invoice_number,
+                    }
+                    for n in batch
+                ],
+            )
+        if allocs:
+            ids = _ids(self.conn, credit_notes.c.id, credit_notes.c.number, [a.source for a in allocs])
+            for batch in rows.chunks(_allocation_rows(self.conn, allocs, ids, "credit_note_id")):
+                self.conn.execute(allocations.insert(), batch)
+
+    def for_customer(self, customer_id: str) -> list[CreditNote]:
+        query = select(credit_notes).where(credit_notes.c.customer_id == customer_id)
+        return [
+            rows.to_credit_note(r) for r in self.conn.execute(query.order_by(credit_notes.c.date)).mappings()
+        ]
+
+
+class SqlActivities(_Repo):
+    def add_many(self, items: Sequence[Activity]) -> None:
+        for batch in rows.chunks(items):
+            self.conn.execute(activities.insert(), [rows.activity_row(a) for a in batch])
+
+    def for_customer(self, customer_id: str, *, limit: int | None = None) -> list[Activity]:
+        query = (
+            select(activities)
+            .where(activities.c.customer_id == customer_id)
+            .order_by(activities.c.at.desc(), activities.c.id.desc())
+            .limit(limit)
+        )
+        return [rows.to_activity(r) for r in self.conn.execute(query).mappings()]

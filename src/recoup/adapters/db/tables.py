@@ -1,0 +1,186 @@
+"""The database schema: SQLAlchemy Core tables, the same on SQLite and PostgreSQL.
+
+Money is stored as an integer count of minor units plus the currency code,
+so sums are exact on every database. Dates are SQL dates; timestamps are UTC.
+The schema is created by the Alembic migrations, never by ``create_all``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.sql.expression import true
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("segment", String(64), nullable=False, server_default=""),
+    Column("sales_owner", String(254), nullable=False, server_default=""),
+    Column("payment_terms_days", Integer, nullable=False),
+    Column("credit_limit_minor", BigInteger, nullable=True),
+    Column("tax_id", String(64), nullable=False, server_default=""),
+    Column("contract_terms", Text, nullable=False, server_default=""),
+    Column("late_fee_clause", Text, nullable=False, server_default=""),
+    Column("jurisdiction", String(16), nullable=False, server_default=""),
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("kind in ('business', 'consumer')", name="kind"),
+)
+Index("ix_customers_tax_id", customers.c.tax_id)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("email", String(254), nullable=False, server_default=""),
+    Column("phone", String(64), nullable=False, server_default=""),
+    Column("valid", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("customer_id", "name", name="uq_contacts_customer_name"),
+    CheckConstraint("role in ('billing', 'owner', 'other')", name="role"),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(64), nullable=False, unique=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("balance_minor", BigInteger, nullable=False),
+    Column("sent_to", String(254), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("closed_on", Date, nullable=True),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    CheckConstraint("balance_minor >= 0 and balance_minor <= amount_minor", name="balance_in_range"),
+)
+Index("ix_invoices_customer", invoices.c.customer_id, invoices.c.currency)
+# The open items, read by aging and the daily run: a small covering index.
+Index(
+    "ix_invoices_open",
+    invoices.c.customer_id,
+    invoices.c.currency,
+    invoices.c.due_date,
+    invoices.c.balance_minor,
+    sqlite_where=invoices.c.closed_on.is_(None),
+    postgresql_where=invoices.c.closed_on.is_(None),
+)
+Index("ix_invoices_closed_on", invoices.c.closed_on)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(140), nullable=False, unique=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("unapplied_minor", BigInteger, nullable=False),
+    Column("invoices", Text, nullable=False, server_default=""),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    CheckConstraint("unapplied_minor >= 0 and unapplied_minor <= amount_minor", name="unapplied_in_range"),
+)
+
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(64), nullable=False, unique=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("unapplied_minor", BigInteger, nullable=False),
+    Column("invoice_number", String(64), nullable=False, server_default=""),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("invoice_id", Integer, ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("payment_id", Integer, ForeignKey("payments.id"), nullable=True, index=True),
+    Column("credit_note_id", Integer, ForeignKey("credit_notes.id"), nullable=True),
+    Column("source", String(140), nullable=False, server_default=""),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("applied_on", Date, nullable=False, index=True),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(254), nullable=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("invoices", JSON, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("document", String(300), nullable=False, server_default=""),
+    Column("data", JSON, nullable=False),
+)
+Index("ix_activities_customer", activities.c.customer_id, activities.c.at)

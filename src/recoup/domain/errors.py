@@ -1,0 +1,63 @@
+"""The tree of domain errors.
+
+Each class carries a default message; raise with a sentence that names what
+was wrong. The API maps these classes to HTTP status codes in one place; the
+CLI prints the message and exits non-zero. Nothing here knows about either.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Something the domain refuses."""
+
+    message = "the request breaks a rule of the ledger"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+
+class InvalidValueError(DomainError, ValueError):
+    message = "a value is not valid"
+
+
+class InvalidAmountError(InvalidValueError):
+    message = "not a valid amount of money"
+
+
+class UnknownCurrencyError(InvalidValueError):
+    message = "not an ISO 4217 currency code"
+
+
+class CurrencyMismatchError(DomainError):
+    message = "amounts in different currencies cannot be combined"
+
+
+class InvalidTaxIdError(InvalidValueError):
+    message = "the tax id is not valid for the customer's country"
+
+
+class NotFoundError(DomainError, LookupError):
+    message = "no such record"
+
+
+class AllocationError(DomainError):
+    message = "the allocation does not fit the payment or the invoice"
+
+
+class DuplicateError(DomainError):
+    message = "a record with this key exists with other data"
+
+
+class ConcurrentRunError(DomainError):
+    message = "another run is in progress"
+
+
+class ImportRejectedError(DomainError):
+    """An import found bad rows; ``problems`` lists each one."""
+
+    message = "the file has errors; nothing was imported"
+
+    def __init__(self, problems: list[str], message: str | None = None) -> None:
+        self.problems = problems
+        super().__init__(message or f"{len(problems)} problem(s); nothing was imported")
