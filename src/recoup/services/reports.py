@@ -144,3 +144,45 @@ def overview_json(o: CustomerOverview) -> dict[str, Any]:
             for a in o.timeline
         ],
     }
+
+
+@dataclass(frozen=True)
+class CustomerLine:
+    customer: Customer
+    balances: dict[str, tuple[Money, Money]]  # currency -> (open, overdue)
+
+
+def customer_list(
+    uow: UnitOfWork, as_of: dt.date, *, offset: int = 0, limit: int | None = None
+) -> list[CustomerLine]:
+    """Customers in id order with their open and overdue balance per currency (from the aging query)."""
+    customers = uow.customers.list(offset=offset, limit=limit)
+    wanted = {c.id for c in customers}
+    balances: dict[str, dict[str, tuple[Money, Money]]] = {}
+    for row in uow.queries.aging(as_of, DEFAULT_EDGES).rows:
+        if row.customer_id in wanted:
+            overdue = total(row.buckets[1:], row.currency)
+            balances.setdefault(row.customer_id, {})[row.currency] = (row.total, overdue)
+    return [CustomerLine(c, balances.get(c.id, {})) for c in customers]
+
+
+def customer_list_json(lines: list[CustomerLine], as_of: dt.date) -> dict[str, Any]:
+    return {
+        "as_of": as_of.isoformat(),
+        "customers": [
+            {
+                "id": line.customer.id,
+                "name": line.customer.name,
+                "kind": line.customer.kind.value,
+                "country": line.customer.country,
+                "currency": line.customer.currency,
+                "segment": line.customer.segment,
+                "sales_owner": line.customer.sales_owner,
+                "balances": {
+                    cur: {"open": money_json(o), "overdue": money_json(late)}
+                    for cur, (o, late) in line.balances.items()
+                },
+            }
+            for line in lines
+        ],
+    }
