@@ -26,7 +26,7 @@ def recoup(*args: str) -> tuple[int, str, str]:
 
 def load_examples(db: str) -> None:
     for kind in ("customers", "contacts", "invoices", "payments"):
-        code, out, err = recoup("import", kind, str(EXAMPLES / f"{kind}.csv"), "--db", db)
+        code, _, err = recoup("import", kind, str(EXAMPLES / f"{kind}.csv"), "--db", db)
         assert code == 0, err
 
 
@@ -62,6 +62,7 @@ def test_a_payment_naming_no_invoice_is_applied_oldest_first_and_the_import_says
     for kind in ("customers", "contacts", "invoices"):
         recoup("import", kind, str(EXAMPLES / f"{kind}.csv"), "--db", db)
     code, out, _ = recoup("import", "payments", str(EXAMPLES / "payments.csv"), "--db", db, "--json")
+    assert code == 0
     result = json.loads(out)
     assert result["allocated_oldest_first"] == ["BANK-0002"]
     assert result["unapplied"] == {"BANK-0003": "200000 KRW"}
@@ -71,6 +72,7 @@ def test_a_payment_naming_no_invoice_is_applied_oldest_first_and_the_import_says
 def test_importing_the_same_files_twice_changes_nothing(db: str) -> None:
     for kind in ("customers", "contacts", "invoices", "payments"):
         code, out, _ = recoup("import", kind, str(EXAMPLES / f"{kind}.csv"), "--db", db, "--json")
+        assert code == 0
         result = json.loads(out)
         assert (result["added"], result["updated"], result["unchanged"]) == (0, 0, result["rows"])
 
@@ -79,7 +81,7 @@ def test_a_bad_date_on_line_7_names_the_line_and_column_and_changes_nothing(tmp_
     db = tmp_path / "r.db"
     load_examples(str(db))
     before = sqlite3.connect(db).execute("select count(*), sum(amount_minor) from invoices").fetchone()
-    code, out, err = recoup("import", "invoices", str(EXAMPLES / "invoices-bad-date.csv"), "--db", str(db))
+    code, _, err = recoup("import", "invoices", str(EXAMPLES / "invoices-bad-date.csv"), "--db", str(db))
     assert code == 1
     assert "line 7" in err and "issue_date" in err and "'2026-31-10'" in err
     assert "nothing was imported" in err
