@@ -80,9 +80,17 @@ def test_naming_an_invoice_that_is_not_open_is_an_error() -> None:
         apply(eur("10.00"), [invoice("INV-1")], named=("INV-X",))
 
 
-def test_a_payment_in_another_currency_than_the_invoice_is_refused() -> None:
+def test_a_payment_naming_an_invoice_in_another_currency_is_refused() -> None:
     with pytest.raises(CurrencyMismatchError, match="USD cannot pay invoice INV-1 in EUR"):
-        apply(Money("10.00", "USD"), [invoice("INV-1")])
+        apply(Money("10.00", "USD"), [invoice("INV-1")], named=("INV-1",))
+
+
+def test_a_payment_naming_no_invoice_pays_only_invoices_in_its_own_currency() -> None:
+    older_eur = invoice("INV-EUR", amount="100.00", due="2026-01-31")
+    usd = invoice("INV-USD", amount="100.00", currency="USD", due="2026-02-28")
+    result = apply(Money("120.00", "USD"), [older_eur, usd])
+    assert [(a.invoice_number, a.amount) for a in result.allocations] == [("INV-USD", Money("100.00", "USD"))]
+    assert result.unapplied == Money("20.00", "USD")
 
 
 def test_oldest_first_skips_invoices_that_are_not_open() -> None:

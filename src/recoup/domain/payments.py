@@ -134,8 +134,14 @@ def apply_amount(
             raise AllocationError(f"invoice {number} is not an open invoice of this customer")
     if named:
         targets = [by_number[n] for n in dict.fromkeys(named)]
-    else:
-        targets = oldest_first([inv for inv in open_invoices if inv.status is InvoiceStatus.OPEN])
+    else:  # unnamed money pays the oldest open invoices in its own currency; others are not its to pay
+        targets = oldest_first(
+            [
+                inv
+                for inv in open_invoices
+                if inv.status is InvoiceStatus.OPEN and inv.currency == amount.currency
+            ]
+        )
     left = amount
     allocations = []
     for inv in targets:
