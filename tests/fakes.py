@@ -1,0 +1,369 @@
+"""An in-memory store implementing every protocol of ``recoup.services.ports``.
+
+It behaves like the SQL store where the services can tell the difference:
+
+* Transactions are real. A unit of work works on its own copy of the
+  committed state; nothing it does is visible to another unit of work until
+  ``commit``, and leaving the ``with`` block without ``commit`` discards it.
+  A commit over a state another unit of work has committed to in the meantime
+  is refused (optimistic locking), so a lost update is never silent.
+* Natural keys are unique, foreign keys must exist and the schema's checks
+  (positive amounts, balance between zero and the amount, ...) hold; a
+  violation raises ``ConstraintError`` where the database raises IntegrityError.
+* Records get storage ids, and lists come back in the same order as from SQL.
+* ``FakeQueries.aging`` is computed independently of the SQL: the open
+  balance of each invoice as of a date is its amount minus the allocations
+  applied up to that date, grouped by the pure ``recoup.domain.aging.build_report``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Any, Self
+
+from recoup.domain.activity import Activity
+from recoup.domain.aging import AgingReport, build_report
+from recoup.domain.customers import Contact, Customer
+from recoup.domain.invoices import Invoice, InvoiceStatus
+from recoup.domain.money import Money, total
+from recoup.domain.payments import Allocation, CreditNote, Payment
+from recoup.services.ports import InvoiceChange
+
+
+class ConstraintError(Exception):
+    """The fake's IntegrityError: a unique key, foreign key or check constraint was violated."""
+
+
+class ConcurrentCommitError(Exception):
+    """Another unit of work committed since this one began; committing would lose its changes."""
+
+
+@dataclass
+class _State:
+    """Everything stored, as immutable records keyed like the tables' unique keys."""
+
+    customers: dict[str, Customer] = field(default_factory=dict)
+    contacts: dict[tuple[str, str], Contact] = field(default_factory=dict)
+    invoices: dict[str, Invoice] = field(default_factory=dict)
+    payments: dict[str, Payment] = field(default_factory=dict)
+    credit_notes: dict[str, CreditNote] = field(default_factory=dict)
+    allocations: list[Allocation] = field(default_factory=list)  # in insertion (id) order
+    activities: list[Activity] = field(default_factory=list)
+    last_id: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> _State:
+        # The records are frozen dataclasses, so copying the containers is a full copy,
+        # except for Activity.data, which is stored as a private JSON round-trip.
+        return _State(
+            dict(self.customers),
+            dict(self.contacts),
+            dict(self.invoices),
+            dict(self.payments),
+            dict(self.credit_notes),
+            list(self.allocations),
+            list(self.activities),
+            dict(self.last_id),
+        )
+
+    def next_id(self, table: str) -> int:
+        self.last_id[table] = self.last_id.get(table, 0) + 1
+        return self.last_id[table]
+
+
+class FakeStore:
+    """The committed state, shared by every unit of work of one factory."""
+
+    def __init__(self) -> None:
+        self.committed = _State()
+        self.version = 0
+
+
+class _Repo:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _s(self) -> _State:
+        return self._uow.state
+
+    def _write(self) -> _State:
+        self._uow.dirty = True
+        return self._uow.state
+
+    def _customer_exists(self, customer_id: str, what: str) -> None:
+        if customer_id not in self._s.customers:
+            raise ConstraintError(f"{what}: no customer {customer_id!r} (foreign key)")
+
+
+class FakeCustomers(_Repo):
+    def get(self, customer_id: str) -> Customer | None:
+        return self._s.customers.get(customer_id)
+
+    def get_many(self, ids: Collection[str]) -> dict[str, Customer]:
+        return {i: self._s.customers[i] for i in ids if i in self._s.customers}
+
+    def add_many(self, customers: Sequence[Customer]) -> None:
+        s = self._write()
+        for c in customers:
+            if c.id in s.customers:
+                raise ConstraintError(f"customer {c.id!r} exists (unique key)")
+            s.customers[c.id] = c
+
+    def update_many(self, customers: Sequence[Customer]) -> None:
+        s = self._write()
+        for c in customers:
+            if c.id in s.customers:  # like SQL UPDATE: an unknown id changes nothing
+                s.customers[c.id] = c
+
+    def list(self, *, offset: int = 0, limit: int | None = None) -> list[Customer]:
+        ordered = [self._s.customers[k] for k in sorted(self._s.customers)]
+        return ordered[offset : None if limit is None else offset + limit]
+
+    def count(self) -> int:
+        return len(self._s.customers)
+
+    def find_by_tax_id(self, tax_id: str) -> list[Customer]:
+        return [c for c in self._s.customers.values() if c.tax_id == tax_id]
+
+
+class FakeContacts(_Repo):
+    def for_customer(self, customer_id: str) -> list[Contact]:
+        found = [c for (cid, _), c in self._s.contacts.items() if cid == customer_id]
+        return sorted(found, key=lambda c: c.id or 0)
+
+    def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Contact]:
+        return {k: self._s.contacts[k] for k in keys if k in self._s.contacts}
+
+    def add_many(self, contacts: Sequence[Contact]) -> None:
+        s = self._write()
+        for c in contacts:
+            self._customer_exists(c.customer_id, f"contact {c.name!r}")
+            key = (c.customer_id, c.name)
+            if key in s.contacts:
+                raise ConstraintError(f"contact {key!r} exists (unique key)")
+            s.contacts[key] = replace(c, id=s.next_id("contacts"))
+
+    def update_many(self, contacts: Sequence[Contact]) -> None:
+        s = self._write()
+        for c in contacts:
+            old = s.contacts.get((c.customer_id, c.name))
+            if old is not None:  # the SQL updates role, email, phone and valid; the id stays
+                s.contacts[(c.customer_id, c.name)] = replace(
+                    old, role=c.role, email=c.email, phone=c.phone, valid=c.valid
+                )
+
+
+def _check_invoice(inv: Invoice) -> None:
+    balance = inv.open_balance
+    if inv.amount.amount <= 0:
+        raise ConstraintError(f"invoice {inv.number}: amount must be positive (check constraint)")
+    if not 0 <= balance.amount <= inv.amount.amount:
+        raise ConstraintError(f"invoice {inv.number}: balance {balance} outside 0..{inv.amount}")
+
+
+class FakeInvoices(_Repo):
+    def get(self, number: str) -> Invoice | None:
+        return self._s.invoices.get(number)
+
+    def get_many(self, numbers: Collection[str]) -> dict[str, Invoice]:
+        return {n: self._s.invoices[n] for n in numbers if n in self._s.invoices}
+
+    def add_many(self, invoices: Sequence[Invoice]) -> None:
+        s = self._write()
+        for inv in invoices:
+            self._customer_exists(inv.customer_id, f"invoice {inv.number}")
+            if inv.number in s.invoices:
+                raise ConstraintError(f"invoice {inv.number!r} exists (unique key)")
+            _check_invoice(inv)
+            s.invoices[inv.number] = replace(inv, id=s.next_id("invoices"))
+
+    def open_for_customers(self, customer_ids: Collection[str]) -> list[Invoice]:
+        wanted = set(customer_ids)
+        found = [i for i in self._s.invoices.values() if i.customer_id in wanted and i.closed_on is None]
+        return sorted(found, key=lambda i: (i.due_date, i.issue_date, i.number))
+
+    def for_customer(self, customer_id: str) -> list[Invoice]:
+        found = [i for i in self._s.invoices.values() if i.customer_id == customer_id]
+        return sorted(found, key=lambda i: (i.due_date, i.number))
+
+    def change_many(self, changes: Sequence[InvoiceChange]) -> None:
+        s = self._write()
+        for ch in changes:
+            old = s.invoices.get(ch.number)
+            if old is None:  # like SQL UPDATE: an unknown number changes nothing
+                continue
+            new = replace(old, balance=ch.balance, status=InvoiceStatus(ch.status), closed_on=ch.closed_on)
+            _check_invoice(new)
+            s.invoices[ch.number] = new
+
+
+def _add_allocations(s: _State, allocations: Sequence[Allocation], sources: Collection[str]) -> None:
+    for a in allocations:
+        if a.invoice_number not in s.invoices:
+            raise ConstraintError(f"allocation to unknown invoice {a.invoice_number!r} (foreign key)")
+        if a.amount.amount <= 0:
+            raise ConstraintError(f"allocation of {a.amount} to {a.invoice_number}: amount must be positive")
+        if a.source not in sources:
+            raise ConstraintError(f"allocation from unknown source {a.source!r}")
+        s.allocations.append(a)
+
+
+class FakePayments(_Repo):
+    def get_many(self, references: Collection[str]) -> dict[str, Payment]:
+        return {r: self._s.payments[r] for r in references if r in self._s.payments}
+
+    def add_many(self, payments: Sequence[Payment], allocations: Sequence[Allocation]) -> None:
+        s = self._write()
+        for p in payments:
+            self._customer_exists(p.customer_id, f"payment {p.reference}")
+            if p.reference in s.payments:
+                raise ConstraintError(f"payment {p.reference!r} exists (unique key)")
+            unapplied = p.unapplied if p.unapplied is not None else Money.zero(p.amount.currency)
+            if not 0 <= unapplied.amount <= p.amount.amount:
+                raise ConstraintError(f"payment {p.reference}: unapplied {unapplied} outside 0..{p.amount}")
+            s.payments[p.reference] = replace(p, unapplied=unapplied, id=s.next_id("payments"))
+        _add_allocations(s, allocations, s.payments)
+
+    def for_customer(self, customer_id: str) -> list[Payment]:
+        found = [p for p in self._s.payments.values() if p.customer_id == customer_id]
+        return sorted(found, key=lambda p: (p.date, p.id or 0))
+
+
+class FakeCreditNotes(_Repo):
+    def get_many(self, numbers: Collection[str]) -> dict[str, CreditNote]:
+        return {n: self._s.credit_notes[n] for n in numbers if n in self._s.credit_notes}
+
+    def add_many(self, notes: Sequence[CreditNote], allocations: Sequence[Allocation]) -> None:
+        s = self._write()
+        for n in notes:
+            self._customer_exists(n.customer_id, f"credit note {n.number}")
+            if n.number in s.credit_notes:
+                raise ConstraintError(f"credit note {n.number!r} exists (unique key)")
+            unapplied = n.unapplied if n.unapplied is not None else Money.zero(n.amount.currency)
+            s.credit_notes[n.number] = replace(n, unapplied=unapplied, id=s.next_id("credit_notes"))
+        _add_allocations(s, allocations, s.credit_notes)
+
+    def for_customer(self, customer_id: str) -> list[CreditNote]:
+        found = [n for n in self._s.credit_notes.values() if n.customer_id == customer_id]
+        return sorted(found, key=lambda n: (n.date, n.id or 0))
+
+
+def _json(data: dict[str, Any]) -> dict[str, Any]:
+    """What a JSON column gives back: refuses what it cannot store, turns tuples into lists."""
+    return dict(json.loads(json.dumps(data)))
+
+
+class FakeActivities(_Repo):
+    """Append-only: there is no way to change or remove an entry."""
+
+    def add_many(self, activities: Sequence[Activity]) -> None:
+        s = self._write()
+        for a in activities:
+            self._customer_exists(a.customer_id, f"activity {a.kind!r}")
+            s.activities.append(replace(a, data=_json(a.data), id=s.next_id("activities")))
+
+    def for_customer(self, customer_id: str, *, limit: int | None = None) -> list[Activity]:
+        found = [a for a in self._s.activities if a.customer_id == customer_id]
+        found.sort(key=lambda a: (a.at, a.id or 0), reverse=True)
+        return [replace(a, data=copy.deepcopy(a.data)) for a in found[:limit]]
+
+
+class FakeQueries(_Repo):
+    def aging(self, as_of: dt.date, edges: Sequence[int]) -> AgingReport:
+        """Open balance as of ``as_of``: amount minus the allocations applied by that day.
+
+        Deliberately ignores the stored balance, status and closing date, so it
+        checks the SQL's shortcut through them.
+        """
+        s = self._s
+        applied: dict[str, list[Money]] = {}
+        for a in s.allocations:
+            if a.applied_on <= as_of:
+                applied.setdefault(a.invoice_number, []).append(a.amount)
+        items = []
+        for inv in s.invoices.values():
+            if inv.issue_date > as_of:
+                continue
+            open_then = inv.amount - total(applied.get(inv.number, []), inv.currency)
+            customer = s.customers[inv.customer_id]
+            items.append((inv.customer_id, customer.name, inv.currency, inv.due_date, open_then))
+        return build_report(as_of, items, edges)
+
+    def allocations_for(self, invoice_numbers: Collection[str]) -> list[Allocation]:
+        wanted = set(invoice_numbers)
+        indexed = [(i, a) for i, a in enumerate(self._s.allocations) if a.invoice_number in wanted]
+        return [a for _, a in sorted(indexed, key=lambda ia: (ia[1].applied_on, ia[0]))]
+
+
+class FakeUnitOfWork:
+    """One transaction on a ``FakeStore``; use as ``with uow: ...; uow.commit()``."""
+
+    customers: FakeCustomers
+    contacts: FakeContacts
+    invoices: FakeInvoices
+    payments: FakePayments
+    credit_notes: FakeCreditNotes
+    activities: FakeActivities
+    queries: FakeQueries
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self._state: _State | None = None
+        self.dirty = False
+        self.commits = 0
+
+    @property
+    def state(self) -> _State:
+        assert self._state is not None, "use the unit of work inside 'with'"
+        return self._state
+
+    def _begin(self) -> None:
+        self._state = self.store.committed.copy()
+        self._base_version = self.store.version
+        self.dirty = False
+
+    def __enter__(self) -> Self:
+        self._begin()
+        self.customers = FakeCustomers(self)
+        self.contacts = FakeContacts(self)
+        self.invoices = FakeInvoices(self)
+        self.payments = FakePayments(self)
+        self.credit_notes = FakeCreditNotes(self)
+        self.activities = FakeActivities(self)
+        self.queries = FakeQueries(self)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.rollback()
+        self._state = None
+
+    def commit(self) -> None:
+        state = self.state
+        if self.dirty:
+            if self.store.version != self._base_version:
+                raise ConcurrentCommitError("another unit of work committed in the meantime")
+            self.store.committed = state.copy()
+            self.store.version += 1
+            self.commits += 1
+        self._begin()
+
+    def rollback(self) -> None:
+        if self._state is not None:
+            self._begin()
+
+
+class FakeUnitOfWorkFactory:
+    """Units of work on one shared in-memory store."""
+
+    def __init__(self, store: FakeStore | None = None) -> None:
+        self.store = store or FakeStore()
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store)
