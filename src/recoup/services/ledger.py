@@ -38,9 +38,13 @@ class _OpenBook:
     """The open invoices of some customers, updated as amounts are applied."""
 
     def __init__(self, uow: UnitOfWork, customer_ids: set[str]) -> None:
+        self.uow = uow
         self.by_customer: dict[str, dict[str, Invoice]] = {}
+        self.partly_paid: set[str] = set()  # invoices with allocations from earlier batches
         for inv in uow.invoices.open_for_customers(customer_ids):
             self.by_customer.setdefault(inv.customer_id, {})[inv.number] = inv
+            if inv.open_balance != inv.amount:
+                self.partly_paid.add(inv.number)
         self.changed: dict[str, InvoiceChange] = {}
 
     def apply(
@@ -78,6 +82,22 @@ class _OpenBook:
         if not result.unapplied.is_zero():
             applied.unapplied[source] = result.unapplied
         return result.unapplied, result.allocations
+
+    def changes(self) -> list[InvoiceChange]:
+        """The changed invoices; one closes on the date of its latest allocation.
+
+        An amount recorded late but dated before one applied in an earlier
+        batch must not close the invoice before the money that completed it.
+        """
+        closing = [n for n, c in self.changed.items() if c.closed_on and n in self.partly_paid]
+        latest: dict[str, dt.date] = {}
+        for a in self.uow.queries.allocations_for(closing) if closing else ():
+            latest[a.invoice_number] = max(a.applied_on, latest.get(a.invoice_number, a.applied_on))
+        for number, last in latest.items():
+            change = self.changed[number]
+            if change.closed_on is not None and last > change.closed_on:
+                self.changed[number] = replace(change, closed_on=last)
+        return list(self.changed.values())
 
     @staticmethod
     def _unapplied(amount: Money, source: str, applied: Applied) -> tuple[Money, tuple[Allocation, ...]]:
@@ -120,7 +140,7 @@ def record_payments(uow: UnitOfWork, payments: Sequence[Payment], *, at: dt.date
             )
         )
     uow.payments.add_many(stored, applied.allocations)
-    uow.invoices.change_many(list(book.changed.values()))
+    uow.invoices.change_many(book.changes())
     uow.activities.add_many(log)
     return applied
 
@@ -151,6 +171,6 @@ def record_credit_notes(
             )
         )
     uow.credit_notes.add_many(stored, applied.allocations)
-    uow.invoices.change_many(list(book.changed.values()))
+    uow.invoices.change_many(book.changes())
     uow.activities.add_many(log)
     return applied
