@@ -454,3 +454,33 @@ def test_every_bad_row_is_listed_not_just_the_first(uow_factory: UnitOfWorkFacto
         "payments.csv, line 6, column invoices: invoice INV-9 is in USD, the row in EUR",
     ]
     assert str(caught.value) == "5 problem(s); nothing was imported"
+
+
+def test_payment_terms_of_zero_days_are_kept_and_blank_terms_mean_thirty(
+    uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    customers = write(
+        tmp_path,
+        "customers.csv",
+        """\
+        id,name,payment_terms_days
+        CASH,Cash Customer,0
+        USUAL,Usual Customer,
+        """,
+    )
+    invoices = write(
+        tmp_path,
+        "invoices.csv",
+        """\
+        number,customer_id,issue_date,amount
+        I-CASH,CASH,2026-03-01,10.00
+        I-USUAL,USUAL,2026-03-01,10.00
+        """,
+    )
+    run(uow_factory, "customers", customers)
+    run(uow_factory, "invoices", invoices)
+    with uow_factory() as uow:
+        terms = {c.id: c.payment_terms_days for c in uow.customers.list()}
+        due = {n: i.due_date for n, i in uow.invoices.get_many(["I-CASH", "I-USUAL"]).items()}
+    assert terms == {"CASH": 0, "USUAL": 30}
+    assert due == {"I-CASH": day("2026-03-01"), "I-USUAL": day("2026-03-31")}

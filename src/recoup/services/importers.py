@@ -133,6 +133,7 @@ class CustomerParser(_Parser):
         cid = _get(row, "id", fields.text, required=True, max_len=64)
         self.once(row, cid)
         v = row.values
+        terms = _get(row, "payment_terms_days", fields.integer, low=0, high=3650)
         values: dict[str, Any] = {
             "id": cid,
             "name": _get(row, "name", fields.text, required=True),
@@ -143,7 +144,7 @@ class CustomerParser(_Parser):
             "currency": v.get("currency", "").upper(),
             "segment": _get(row, "segment", fields.text, max_len=64),
             "sales_owner": _get(row, "sales_owner", fields.text, max_len=254),
-            "payment_terms_days": _get(row, "payment_terms_days", fields.integer, low=0, high=3650) or 30,
+            "payment_terms_days": 30 if terms is None else terms,  # 0 (due at once) stays 0
             "tax_id": v.get("tax_id", ""),
             "contract_terms": v.get("contract_terms", ""),
             "late_fee_clause": v.get("late_fee_clause", ""),
