@@ -52,7 +52,7 @@ def pg_url() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means skip
+    except Exception as exc:  # any failure to reach the server means skip
         admin.dispose()
         _pg_unavailable(str(exc).splitlines()[0])
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
