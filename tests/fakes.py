@@ -315,7 +315,6 @@ class FakeUnitOfWork:
         self.store = store
         self._state: _State | None = None
         self.dirty = False
-        self.commits = 0
 
     @property
     def state(self) -> _State:
@@ -351,7 +350,6 @@ class FakeUnitOfWork:
                 raise ConcurrentCommitError("another unit of work committed in the meantime")
             self.store.committed = state.copy()
             self.store.version += 1
-            self.commits += 1
         self._begin()
 
     def rollback(self) -> None:
