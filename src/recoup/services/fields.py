@@ -7,7 +7,7 @@ the file, the line and the column.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+import re
 
 from recoup.domain.errors import DomainError
 from recoup.domain.money import Money
@@ -15,6 +15,9 @@ from recoup.domain.money import Money
 
 class FieldError(ValueError):
     pass
+
+
+_AMOUNT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def text(value: str, *, required: bool = False, max_len: int = 300) -> str:
@@ -53,10 +56,8 @@ def amount(value: str, currency: str, *, positive: bool = True) -> Money:
         raise FieldError("is required (an amount with a dot as decimal separator, e.g. 1250.00)")
     if "," in value:
         raise FieldError(f"{value!r}: use a dot as decimal separator and no thousands separator")
-    try:
-        Decimal(value)
-    except InvalidOperation:
-        raise FieldError(f"{value!r} is not an amount (e.g. 1250.00)") from None
+    if not _AMOUNT.fullmatch(value):
+        raise FieldError(f"{value!r} is not an amount (digits with an optional dot, e.g. 1250.00)")
     try:
         money = Money.parse(value, currency)
     except DomainError as exc:
