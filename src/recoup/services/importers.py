@@ -202,8 +202,13 @@ class ContactParser(_Parser):
     optional = ("role", "email", "phone")
     key = "name"
 
+    def __init__(self, uow: UnitOfWork, table: Table, defaults: dict[str, str]) -> None:
+        # The (customer, name) pairs of the file: not every name crossed with every customer.
+        self.pairs = {(row.values.get("customer_id", ""), row.values.get("name", "")) for row in table.rows}
+        super().__init__(uow, table, defaults)
+
     def load_existing(self, keys: set[str]) -> dict[Any, Any]:
-        return dict(self.uow.contacts.get_many({(c, n) for c in self.customer_ids for n in keys}))
+        return dict(self.uow.contacts.get_many({(c, n) for c, n in self.pairs if c and n}))
 
     def parse(self, row: Row) -> Parsed:
         customer = self.customer(row)
@@ -230,14 +235,9 @@ class ContactParser(_Parser):
         self.uow.contacts.add_many(new)
         self.uow.contacts.update_many(changed)
         return [
-            Activity(
-                "contact",
-                at,
-                actor,
-                c.customer_id,
-                f"Contact {c.name} ({c.role}) {'added' if c in new else 'updated'} from {file}",
-            )
-            for c in [*new, *changed]
+            Activity("contact", at, actor, c.customer_id, f"Contact {c.name} ({c.role}) {verb} from {file}")
+            for verb, items in (("added", new), ("updated", changed))
+            for c in items
         ]
 
 

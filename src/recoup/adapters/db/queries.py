@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import Connection, and_, case, func, literal, select, union_all
+from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, select, union_all
 
 from recoup.adapters.db import rows
 from recoup.adapters.db.tables import allocations, customers, invoices
@@ -19,33 +19,35 @@ class SqlQueries:
         self.conn = conn
 
     def _open_items(self, as_of: dt.date):  # type: ignore[no-untyped-def]
-        """Open balance per invoice as of a date: a union of two index-friendly selects.
+        """What was open on ``as_of``, per invoice due date: a union of three set-based selects.
 
-        Invoices still open today carry their balance; an amount applied after
-        ``as_of`` was still owed on that day, so it is added back. Invoices
-        closed after ``as_of`` were open then, with the same correction.
+        An invoice issued by ``as_of`` and not closed by then was open for its
+        balance today plus every amount applied to it after ``as_of``:
+
+        - open invoices: their balance today;
+        - open invoices with something applied (balance below the amount):
+          each allocation applied after ``as_of``;
+        - invoices closed after ``as_of`` (balance zero): each allocation
+          applied after ``as_of``.
+
+        Each select is served from one index (``ix_invoices_closed`` for the
+        invoices, ``ix_allocations_invoice`` for the allocations), so the cost
+        follows the invoices open on that day, not the size of the ledger.
         """
+        inv = invoices.c
+        cols = (inv.customer_id, inv.currency, inv.due_date)
+        issued = inv.issue_date <= as_of
+        open_now = inv.closed_on.is_(None)
+        still_open = select(*cols, inv.balance_minor.label("open_minor")).where(open_now, issued)
         later = (
-            select(func.coalesce(func.sum(allocations.c.amount_minor), 0))
-            .where(allocations.c.invoice_id == invoices.c.id, allocations.c.applied_on > as_of)
-            .scalar_subquery()
+            select(*cols, allocations.c.amount_minor.label("open_minor"))
+            .select_from(invoices)
+            .join(allocations, allocations.c.invoice_id == inv.id)
+            .where(allocations.c.applied_on > as_of, issued)
         )
-        cols = (invoices.c.customer_id, invoices.c.currency, invoices.c.due_date)
-        still_open = select(*cols, invoices.c.balance_minor.label("open_minor")).where(
-            invoices.c.closed_on.is_(None), invoices.c.issue_date <= as_of
-        )
-        closed_later = select(*cols, later.label("open_minor")).where(
-            invoices.c.closed_on > as_of, invoices.c.issue_date <= as_of
-        )
-        # Invoices still open with amounts applied after as_of: add those back too.
-        reopened = (
-            select(*cols, later.label("open_minor"))
-            .where(invoices.c.closed_on.is_(None), invoices.c.issue_date <= as_of)
-            .where(
-                invoices.c.id.in_(select(allocations.c.invoice_id).where(allocations.c.applied_on > as_of))
-            )
-        )
-        return union_all(still_open, closed_later, reopened).subquery("items")
+        paid_in_part_later = later.where(open_now, inv.balance_minor < inv.amount_minor)
+        closed_later = later.where(inv.closed_on > as_of)
+        return union_all(still_open, paid_in_part_later, closed_later).subquery("items")
 
     def aging(self, as_of: dt.date, edges: Sequence[int]) -> AgingReport:
         edges = check_edges(edges)
@@ -60,7 +62,8 @@ class SqlQueries:
                 conds.append(items.c.due_date >= limits[i])
             if i > 0:
                 conds.append(items.c.due_date < limits[i - 1])
-            sums.append(func.sum(case((and_(*conds), items.c.open_minor), else_=literal(0))))
+            bucket = func.sum(case((and_(*conds), items.c.open_minor), else_=literal(0)))
+            sums.append(cast(bucket, BigInteger))  # PostgreSQL sums bigint as numeric
         per_case = (
             select(items.c.customer_id, items.c.currency, *sums)
             .group_by(items.c.customer_id, items.c.currency)
@@ -73,9 +76,10 @@ class SqlQueries:
             .order_by(per_case.c.customer_id, per_case.c.currency)
         )
         result = []
+        money = _MoneyCache()
         for row in self.conn.execute(query):
             customer_id, currency, *amounts, name = row
-            buckets = tuple(Money.from_minor(int(a or 0), currency) for a in amounts)
+            buckets = tuple(money(int(a or 0), currency) for a in amounts)
             result.append(AgingRow(customer_id, name, currency, buckets))
         return AgingReport(as_of, labels, tuple(result))
 
@@ -90,3 +94,18 @@ class SqlQueries:
             )
             found += [rows.to_allocation(r) for r in self.conn.execute(query).mappings()]
         return found
+
+
+class _MoneyCache:
+    """Money from minor units, with one shared zero per currency: most aging buckets are empty."""
+
+    def __init__(self) -> None:
+        self.zeros: dict[str, Money] = {}
+
+    def __call__(self, minor: int, currency: str) -> Money:
+        if minor:
+            return Money.from_minor(minor, currency)
+        zero = self.zeros.get(currency)
+        if zero is None:
+            zero = self.zeros[currency] = Money.from_minor(0, currency)
+        return zero

@@ -120,7 +120,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("number", name=op.f("uq_invoices_number")),
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
-        batch_op.create_index("ix_invoices_closed_on", ["closed_on"], unique=False)
+        batch_op.create_index(
+            "ix_invoices_closed_on",
+            [
+                "closed_on",
+                "issue_date",
+                "customer_id",
+                "currency",
+                "due_date",
+                "balance_minor",
+                "amount_minor",
+            ],
+            unique=False,
+        )
         batch_op.create_index("ix_invoices_customer", ["customer_id", "currency"], unique=False)
         batch_op.create_index(
             "ix_invoices_open",
@@ -179,7 +191,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("allocations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_allocations_applied_on"), ["applied_on"], unique=False)
-        batch_op.create_index(batch_op.f("ix_allocations_invoice_id"), ["invoice_id"], unique=False)
+        batch_op.create_index(
+            "ix_allocations_invoice", ["invoice_id", "applied_on", "amount_minor"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_allocations_payment_id"), ["payment_id"], unique=False)
 
     _append_only("activities")
@@ -210,7 +224,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION activities_append_only()")
     with op.batch_alter_table("allocations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_allocations_payment_id"))
-        batch_op.drop_index(batch_op.f("ix_allocations_invoice_id"))
+        batch_op.drop_index("ix_allocations_invoice")
         batch_op.drop_index(batch_op.f("ix_allocations_applied_on"))
 
     op.drop_table("allocations")
