@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from operator import itemgetter
 
-from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, select, text, union_all
 
 from recoup.adapters.db import rows
 from recoup.adapters.db.tables import allocations, customers, invoices
@@ -70,16 +71,24 @@ class SqlQueries:
             .having(func.sum(items.c.open_minor) != 0)
             .subquery("per_case")
         )
-        query = (
-            select(per_case, customers.c.name)
-            .join(customers, customers.c.id == per_case.c.customer_id)
-            .order_by(per_case.c.customer_id, per_case.c.currency)
-        )
+        query = select(per_case, customers.c.name).join(customers, customers.c.id == per_case.c.customer_id)
+        if self.conn.dialect.name == "postgresql":
+            # JIT compiling this plan takes longer (about 0.2 s) than it saves.
+            self.conn.execute(text("SET LOCAL jit = off"))
+        found = self.conn.execute(query).all()
+        # Sorted here, not in SQL: the same order (code points) on every database and
+        # collation, as the in-memory report; and one sort less for the database.
+        found.sort(key=itemgetter(0, 1))
+        # Tens of thousands of rows: build them in a tight loop. Most buckets are empty
+        # and share one zero per currency (Money is immutable).
         result = []
-        money = _MoneyCache()
-        for row in self.conn.execute(query):
-            customer_id, currency, *amounts, name = row
-            buckets = tuple(money(int(a or 0), currency) for a in amounts)
+        zeros: dict[str, Money] = {}
+        from_minor = Money.from_minor
+        for customer_id, currency, *amounts, name in found:
+            zero = zeros.get(currency)
+            if zero is None:
+                zero = zeros[currency] = Money.zero(currency)
+            buckets = tuple([from_minor(int(a), currency) if a else zero for a in amounts])
             result.append(AgingRow(customer_id, name, currency, buckets))
         return AgingReport(as_of, labels, tuple(result))
 
@@ -94,18 +103,3 @@ class SqlQueries:
             )
             found += [rows.to_allocation(r) for r in self.conn.execute(query).mappings()]
         return found
-
-
-class _MoneyCache:
-    """Money from minor units, with one shared zero per currency: most aging buckets are empty."""
-
-    def __init__(self) -> None:
-        self.zeros: dict[str, Money] = {}
-
-    def __call__(self, minor: int, currency: str) -> Money:
-        if minor:
-            return Money.from_minor(minor, currency)
-        zero = self.zeros.get(currency)
-        if zero is None:
-            zero = self.zeros[currency] = Money.from_minor(0, currency)
-        return zero
