@@ -81,9 +81,14 @@ class Money:
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
         """Money from an integer count of minor units (cents), as stored in the database."""
-        if not isinstance(minor, int) or isinstance(minor, bool):
+        if type(minor) is not int:
             raise InvalidAmountError(f"minor units must be an int, not {type(minor).__name__}")
-        return cls(Decimal(minor).scaleb(-minor_digits(currency)), currency)
+        # An integer scaled by the currency's digits is already quantized: skip __init__'s
+        # parsing and rounding (this runs once per amount read from the database).
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", Decimal(minor).scaleb(-minor_digits(currency)))
+        object.__setattr__(money, "currency", currency)
+        return money
 
     @classmethod
     def parse(cls, text: str, currency: str) -> Money:

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, 
 from recoup.adapters.db import rows
 from recoup.adapters.db.tables import allocations, customers, invoices
 from recoup.domain.aging import AgingReport, AgingRow, bucket_labels, check_edges, due_date_thresholds
-from recoup.domain.money import Money, minor_digits
+from recoup.domain.money import Money
 from recoup.domain.payments import Allocation
 
 
@@ -86,13 +86,13 @@ class SqlQueries:
         # Tens of thousands of rows: build them in a tight loop. Most buckets are empty and
         # share one zero per currency (Money is immutable); the others are exact minor units.
         result = []
-        currencies: dict[str, tuple[Money, int]] = {}
+        zeros: dict[str, Money] = {}
+        from_minor = Money.from_minor
         for customer_id, currency, *amounts, name in self.conn.execute(query).all():
-            known = currencies.get(currency)
-            if known is None:
-                known = currencies[currency] = (Money.zero(currency), minor_digits(currency))
-            zero, digits = known
-            buckets = tuple([Money(Decimal(a).scaleb(-digits), currency) if a else zero for a in amounts])
+            zero = zeros.get(currency)
+            if zero is None:
+                zero = zeros[currency] = Money.zero(currency)
+            buckets = tuple([from_minor(a, currency) if a else zero for a in amounts])
             result.append(AgingRow(customer_id, name, currency, buckets))
         return AgingReport(as_of, labels, tuple(result))
 
