@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
-from decimal import Decimal
 
 from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, select, text, union_all
 
