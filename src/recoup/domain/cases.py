@@ -72,7 +72,7 @@ class Promise:
 
     def status_on(self, as_of: dt.date, received: Money, grace_days: int) -> PromiseStatus:
         """Kept once ``received`` (paid since it was made) covers it; broken after date plus grace."""
-        if self.status is not PromiseStatus.OPEN:
+        if self.status != PromiseStatus.OPEN:
             return self.status
         if received.amount >= self.amount.amount:
             return PromiseStatus.KEPT
@@ -139,7 +139,7 @@ class PaymentPlan:
         received since the plan was agreed is below the sum of the instalments due
         so far.
         """
-        if self.status is not PlanStatus.ACTIVE:
+        if self.status != PlanStatus.ACTIVE:
             return self.status
         if received.amount >= self.total.amount:
             return PlanStatus.COMPLETED
@@ -269,7 +269,7 @@ class Settlement:
         """Paid once an accepted offer is covered by what was received; lapsed after the deadline."""
         if self.status not in (SettlementStatus.OFFERED, SettlementStatus.ACCEPTED):
             return self.status
-        if self.status is SettlementStatus.ACCEPTED and received.amount >= self.amount.amount:
+        if self.status == SettlementStatus.ACCEPTED and received.amount >= self.amount.amount:
             return SettlementStatus.PAID
         if as_of > self.deadline:
             return SettlementStatus.LAPSED
