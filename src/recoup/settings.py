@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,6 +15,15 @@ class Settings(BaseSettings):
 
     db: str = Field(default="recoup.db", description="SQLite file path or SQLAlchemy URL")
     home_country: str = Field(default="DE", description="country for customers imported without one")
+    policies: Path | None = Field(
+        default_factory=lambda: Path("policies") if Path("policies").is_dir() else None,
+        description="folder of collection policies (*.toml); default: ./policies if it exists",
+    )
+
+    @field_validator("policies", mode="before")
+    @classmethod
+    def _no_empty_policies(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 def load_settings(**overrides: object) -> Settings:

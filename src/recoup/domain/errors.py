@@ -7,6 +7,11 @@ CLI prints the message and exits non-zero. Nothing here knows about either.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from recoup.policy.loading import Problem
+
 
 class DomainError(Exception):
     """Something the domain refuses."""
@@ -61,3 +66,21 @@ class ImportRejectedError(DomainError):
     def __init__(self, problems: list[str], message: str | None = None) -> None:
         self.problems = problems
         super().__init__(message or f"{len(problems)} problem(s); nothing was imported")
+
+
+class PolicyError(InvalidValueError):
+    """A policy file (or a set of them) is not valid; ``problems`` lists each one with its line."""
+
+    message = "the policy is not valid"
+
+    def __init__(self, problems: list[Problem], source: str = "<policy>", message: str | None = None) -> None:
+        self.problems = problems
+        self.source = source
+        super().__init__(message or f"{source}: {len(problems)} problem(s) in the policy")
+
+    def lines(self) -> list[str]:
+        """Each problem as ``SOURCE:LINE: message`` (``SOURCE: message`` when it has no line)."""
+        return [
+            f"{self.source}:{p.line}: {p.message}" if p.line else f"{self.source}: {p.message}"
+            for p in self.problems
+        ]

@@ -18,6 +18,7 @@ import typer
 from recoup import bootstrap
 from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
 from recoup.entrypoints import render
+from recoup.entrypoints.policy_cli import policy_app
 from recoup.services import reports
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0] if __doc__ else "")
@@ -25,6 +26,7 @@ import_app = typer.Typer(no_args_is_help=True, help="Import customers, contacts,
 customer_app = typer.Typer(no_args_is_help=True, help="One customer: balances, invoices, contacts, timeline.")
 app.add_typer(import_app, name="import")
 app.add_typer(customer_app, name="customer")
+app.add_typer(policy_app, name="policy")
 
 out = render.console()
 err = render.console(stderr=True)

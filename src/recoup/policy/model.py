@@ -104,6 +104,7 @@ class Policy:
         demand_letter_days: 30, 60 or 90: the offset of the demand letter step.
         send_from, send_until: the local hours a message may go out (consumers: 8 to 21).
         consumer_call_attempts: at most this many call attempts in seven days for a consumer.
+        applies_segments, applies_customers: the customers who use this policy instead of the default.
     """
 
     name: str
@@ -116,6 +117,8 @@ class Policy:
     send_from: int = 8
     send_until: int = 21
     consumer_call_attempts: int = 7
+    applies_segments: tuple[str, ...] = ()
+    applies_customers: tuple[str, ...] = ()
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
