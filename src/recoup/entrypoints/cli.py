@@ -7,17 +7,25 @@ and renders its result. Domain errors become a clear message and exit code 1.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from recoup import bootstrap
 from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
 from recoup.entrypoints import render
+from recoup.entrypoints.options import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    RejectsOption,
+    SkipOption,
+    emit_json,
+    fail,
+    out,
+    parse_day,
+)
 from recoup.entrypoints.policy_cli import policy_app
 from recoup.services import reports
 
@@ -27,48 +35,6 @@ customer_app = typer.Typer(no_args_is_help=True, help="One customer: balances, i
 app.add_typer(import_app, name="import")
 app.add_typer(customer_app, name="customer")
 app.add_typer(policy_app, name="policy")
-
-out = render.console()
-err = render.console(stderr=True)
-
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLite file or database URL (default: $RECOUP_DB or ./recoup.db)")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
-SkipOption = Annotated[
-    bool, typer.Option("--skip-invalid", help="Import the good rows; write the rejected ones to a file.")
-]
-RejectsOption = Annotated[
-    Path | None, typer.Option("--rejects", help="Where to write rejected rows (default: FILE.rejected.csv).")
-]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="The day to report on, YYYY-MM-DD (default: today).")
-]
-
-
-def parse_day(value: str | None, option: str, default: dt.date) -> dt.date:
-    if not value:
-        return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (expected YYYY-MM-DD)", param_hint=option
-        ) from None
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def fail(message: str, details: list[str] | None = None) -> None:
-    err.print(f"[bold red]error:[/] {render.escape(message)}")
-    shown = (details or [])[:50]
-    for line in shown:
-        err.print(f"  - {render.escape(line)}")
-    if details and len(details) > len(shown):
-        err.print(f"  ... and {len(details) - len(shown)} more")
-    raise typer.Exit(1)
 
 
 @app.command()
