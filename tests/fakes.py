@@ -10,6 +10,8 @@ It behaves like the SQL store where the services can tell the difference:
 * Natural keys are unique, foreign keys must exist and the schema's checks
   (positive amounts, balance between zero and the amount, ...) hold; a
   violation raises ``ConstraintError`` where the database raises IntegrityError.
+  Only one open task per (kind, case, key) and one outbox item per key, as the
+  SQL's unique indexes; the run lock raises ``ConcurrentRunError`` like SQL.
 * Records get storage ids, and lists come back in the same order as from SQL.
 * ``FakeQueries.aging`` is computed independently of the SQL: the open
   balance of each invoice as of a date is its amount minus the allocations
@@ -24,14 +26,29 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from recoup.domain.activity import Activity
 from recoup.domain.aging import AgingReport, build_report
+from recoup.domain.cases import (
+    CaseKey,
+    Dispute,
+    DisputeStatus,
+    Hold,
+    PaymentPlan,
+    PlanStatus,
+    Promise,
+    PromiseStatus,
+    Settlement,
+    SettlementStatus,
+)
 from recoup.domain.customers import Contact, Customer
+from recoup.domain.errors import ConcurrentRunError
 from recoup.domain.invoices import Invoice, InvoiceStatus
+from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord
 from recoup.domain.money import Money, total
 from recoup.domain.payments import Allocation, CreditNote, Payment
+from recoup.domain.tasks import Task, TaskStatus
 from recoup.services.ports import InvoiceChange
 
 
@@ -41,6 +58,37 @@ class ConstraintError(Exception):
 
 class ConcurrentCommitError(Exception):
     """Another unit of work committed since this one began; committing would lose its changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A row of checklist_answers."""
+
+    id: int
+    case: CaseKey
+    question: str
+    answer: bool
+    by: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Approval:
+    """A row of approvals."""
+
+    case: CaseKey
+    step: str
+    by: str
+    at: dt.datetime
+    used_on: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Lock:
+    """A row of run_locks."""
+
+    holder: str
+    acquired_at: dt.datetime
 
 
 @dataclass
@@ -55,19 +103,43 @@ class _State:
     allocations: list[Allocation] = field(default_factory=list)  # in insertion (id) order
     activities: list[Activity] = field(default_factory=list)
     last_id: dict[str, int] = field(default_factory=dict)
+    # The engine's records, keyed by id (dicts keep insertion, that is id, order).
+    promises: dict[int, Promise] = field(default_factory=dict)
+    plans: dict[int, PaymentPlan] = field(default_factory=dict)
+    disputes: dict[int, Dispute] = field(default_factory=dict)
+    holds: dict[int, Hold] = field(default_factory=dict)
+    settlements: dict[int, Settlement] = field(default_factory=dict)
+    steps: dict[tuple[str, str], StepRecord] = field(default_factory=dict)  # (invoice, step) is unique
+    outbox: dict[int, OutboxItem] = field(default_factory=dict)
+    tasks: dict[int, Task] = field(default_factory=dict)
+    checklist_answers: list[_Answer] = field(default_factory=list)
+    approvals: dict[int, _Approval] = field(default_factory=dict)
+    run_locks: dict[str, _Lock] = field(default_factory=dict)
 
     def copy(self) -> _State:
         # The records are frozen dataclasses, so copying the containers is a full copy,
-        # except for Activity.data, which is stored as a private JSON round-trip.
+        # except for Activity.data, OutboxItem.payload and Task.data, which are stored as
+        # private JSON round-trips, never changed in place and copied on the way out.
         return _State(
-            dict(self.customers),
-            dict(self.contacts),
-            dict(self.invoices),
-            dict(self.payments),
-            dict(self.credit_notes),
-            list(self.allocations),
-            list(self.activities),
-            dict(self.last_id),
+            customers=dict(self.customers),
+            contacts=dict(self.contacts),
+            invoices=dict(self.invoices),
+            payments=dict(self.payments),
+            credit_notes=dict(self.credit_notes),
+            allocations=list(self.allocations),
+            activities=list(self.activities),
+            last_id=dict(self.last_id),
+            promises=dict(self.promises),
+            plans=dict(self.plans),
+            disputes=dict(self.disputes),
+            holds=dict(self.holds),
+            settlements=dict(self.settlements),
+            steps=dict(self.steps),
+            outbox=dict(self.outbox),
+            tasks=dict(self.tasks),
+            checklist_answers=list(self.checklist_answers),
+            approvals=dict(self.approvals),
+            run_locks=dict(self.run_locks),
         )
 
     def next_id(self, table: str) -> int:
@@ -300,6 +372,302 @@ class FakeQueries(_Repo):
         return [a for _, a in sorted(indexed, key=lambda ia: (ia[1].applied_on, ia[0]))]
 
 
+R = TypeVar("R", Promise, PaymentPlan, Dispute, Hold, Settlement)
+
+
+class _FakeCaseRecords(_Repo, Generic[R]):
+    """Promises, plans, disputes, holds or settlements, like ``case_repos._CaseRecords``."""
+
+    name: ClassVar[str]
+    """The table's name: the ``_State`` attribute and the id sequence."""
+
+    def _records(self, s: _State) -> dict[int, R]:
+        records: dict[int, R] = getattr(s, self.name)
+        return records
+
+    def _in_force(self, record: R) -> bool:
+        raise NotImplementedError
+
+    def _changed(self, old: R, new: R) -> R:
+        """``old`` with the status fields of ``new`` (what the SQL UPDATE sets)."""
+        raise NotImplementedError
+
+    def _check(self, record: R) -> None:
+        self._customer_exists(record.customer_id, f"{self.name} record")
+
+    def add(self, record: R) -> R:
+        s = self._write()
+        self._check(record)
+        stored = replace(record, id=s.next_id(self.name))
+        self._records(s)[stored.id or 0] = stored
+        return stored
+
+    def get(self, record_id: int) -> R | None:
+        return self._records(self._s).get(record_id)
+
+    def open_for(self, customer_ids: Collection[str]) -> list[R]:
+        wanted = set(customer_ids)
+        return [r for r in self._records(self._s).values() if r.customer_id in wanted and self._in_force(r)]
+
+    def for_customer(self, customer_id: str) -> list[R]:
+        return [r for r in self._records(self._s).values() if r.customer_id == customer_id]
+
+    def replace(self, record: R) -> None:
+        if record.id is None:
+            raise ValueError("only a stored record (with an id) can be replaced")
+        s = self._write()
+        old = self._records(s).get(record.id)
+        if old is not None:  # like SQL UPDATE: an unknown id changes nothing
+            self._records(s)[record.id] = self._changed(old, record)
+
+
+class FakePromises(_FakeCaseRecords[Promise]):
+    name = "promises"
+
+    def _in_force(self, record: Promise) -> bool:
+        return record.status is PromiseStatus.OPEN
+
+    def _changed(self, old: Promise, new: Promise) -> Promise:
+        return replace(old, status=new.status)
+
+
+class FakePlans(_FakeCaseRecords[PaymentPlan]):
+    name = "plans"
+
+    def _in_force(self, record: PaymentPlan) -> bool:
+        return record.status is PlanStatus.ACTIVE
+
+    def _changed(self, old: PaymentPlan, new: PaymentPlan) -> PaymentPlan:
+        return replace(old, status=new.status)
+
+
+class FakeDisputes(_FakeCaseRecords[Dispute]):
+    name = "disputes"
+
+    def _check(self, record: Dispute) -> None:
+        super()._check(record)
+        if record.invoice_number not in self._s.invoices:
+            raise ConstraintError(f"dispute on unknown invoice {record.invoice_number!r} (foreign key)")
+
+    def _in_force(self, record: Dispute) -> bool:
+        return record.status is DisputeStatus.OPEN
+
+    def _changed(self, old: Dispute, new: Dispute) -> Dispute:
+        return replace(old, status=new.status, outcome=new.outcome, resolved_on=new.resolved_on)
+
+
+class FakeHolds(_FakeCaseRecords[Hold]):
+    name = "holds"
+
+    def _in_force(self, record: Hold) -> bool:
+        return record.released_on is None
+
+    def _changed(self, old: Hold, new: Hold) -> Hold:
+        return replace(old, released_on=new.released_on)
+
+
+class FakeSettlements(_FakeCaseRecords[Settlement]):
+    name = "settlements"
+
+    def _in_force(self, record: Settlement) -> bool:
+        return record.status in (SettlementStatus.OFFERED, SettlementStatus.ACCEPTED)
+
+    def _changed(self, old: Settlement, new: Settlement) -> Settlement:
+        return replace(old, status=new.status)
+
+
+class FakeSteps(_Repo):
+    def add_many(self, records: Sequence[StepRecord]) -> None:
+        s = self._write()
+        keys: set[tuple[str, str]] = set()
+        for r in records:  # check all first: the SQL insert fails as a whole
+            if r.invoice_number not in s.invoices:
+                raise ConstraintError(
+                    f"step {r.step!r} of unknown invoice {r.invoice_number!r} (foreign key)"
+                )
+            key = (r.invoice_number, r.step)
+            if key in s.steps or key in keys:
+                raise ConstraintError(f"step {key!r} exists (unique key)")
+            keys.add(key)
+        for r in records:
+            s.steps[(r.invoice_number, r.step)] = r
+
+    def for_invoices(self, numbers: Collection[str]) -> list[StepRecord]:
+        wanted = set(numbers)
+        return [r for (number, _), r in self._s.steps.items() if number in wanted]
+
+
+# What counts as sent for ``last_sent``: done, under way or to be done.
+_SENT_OR_PLANNED = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT, OutboxStatus.SENT, OutboxStatus.REVIEW)
+
+
+class FakeOutbox(_Repo):
+    def _out(self, item: OutboxItem) -> OutboxItem:
+        return replace(item, payload=copy.deepcopy(item.payload))
+
+    def add_many(self, items: Sequence[OutboxItem]) -> int:
+        s = self._write()
+        for o in items:
+            self._customer_exists(o.customer_id, f"outbox item {o.key!r}")
+        keys = {o.key for o in s.outbox.values()}
+        inserted = 0
+        for o in items:
+            if o.key in keys:  # ON CONFLICT DO NOTHING
+                continue
+            keys.add(o.key)
+            item_id = s.next_id("outbox")
+            s.outbox[item_id] = replace(o, payload=_json(o.payload), id=item_id)
+            inserted += 1
+        return inserted
+
+    def existing_keys(self, keys: Collection[str]) -> set[str]:
+        wanted = set(keys)
+        return {o.key for o in self._s.outbox.values() if o.key in wanted}
+
+    def get(self, item_id: int) -> OutboxItem | None:
+        item = self._s.outbox.get(item_id)
+        return self._out(item) if item is not None else None
+
+    def due(self, now: dt.datetime, *, limit: int | None = None) -> list[OutboxItem]:
+        found = [
+            o
+            for o in self._s.outbox.values()
+            if o.status is OutboxStatus.PENDING and (o.not_before is None or o.not_before <= now)
+        ]
+        return [self._out(o) for o in found[:limit]]
+
+    def with_status(self, status: OutboxStatus, *, limit: int | None = None) -> list[OutboxItem]:
+        found = [o for o in self._s.outbox.values() if o.status is status]
+        return [self._out(o) for o in found[:limit]]
+
+    def mark(
+        self,
+        item_id: int,
+        status: OutboxStatus,
+        *,
+        at: dt.datetime,
+        error: str = "",
+        attempts: int | None = None,
+    ) -> None:
+        s = self._write()
+        old = s.outbox.get(item_id)
+        if old is not None:  # like SQL UPDATE: an unknown id changes nothing
+            s.outbox[item_id] = replace(
+                old,
+                status=status,
+                updated_at=at,
+                error=error,
+                attempts=old.attempts if attempts is None else attempts,
+            )
+
+    def for_customer(self, customer_id: str) -> list[OutboxItem]:
+        return [self._out(o) for o in self._s.outbox.values() if o.customer_id == customer_id]
+
+    def last_sent(self, cases: Collection[CaseKey], actions: Collection[str]) -> dict[CaseKey, dt.date]:
+        wanted, acts = set(cases), set(actions)
+        found: dict[CaseKey, dt.date] = {}
+        for o in self._s.outbox.values():
+            case = CaseKey(o.customer_id, o.currency)
+            if case in wanted and o.action in acts and o.status in _SENT_OR_PLANNED:
+                found[case] = max(found.get(case, o.as_of), o.as_of)
+        return found
+
+
+def _task_key(t: Task) -> tuple[str, str, str, str]:
+    return (t.kind.value, t.customer_id, t.currency, t.key)
+
+
+class FakeTasks(_Repo):
+    def _out(self, task: Task) -> Task:
+        return replace(task, data=copy.deepcopy(task.data))
+
+    def add_many(self, tasks: Sequence[Task]) -> int:
+        s = self._write()
+        for t in tasks:
+            self._customer_exists(t.customer_id, f"task {t.reason!r}")
+        taken = {_task_key(t) for t in s.tasks.values() if t.status is TaskStatus.OPEN}
+        inserted = 0
+        for t in tasks:
+            if t.status is TaskStatus.OPEN:  # only open tasks are unique (a partial index)
+                if _task_key(t) in taken:
+                    continue
+                taken.add(_task_key(t))
+            task_id = s.next_id("tasks")
+            s.tasks[task_id] = replace(t, data=_json(t.data), id=task_id)
+            inserted += 1
+        return inserted
+
+    def get(self, task_id: int) -> Task | None:
+        task = self._s.tasks.get(task_id)
+        return self._out(task) if task is not None else None
+
+    def open(self, *, customer_ids: Collection[str] | None = None, assignee: str | None = None) -> list[Task]:
+        wanted = None if customer_ids is None else set(customer_ids)
+        return [
+            self._out(t)
+            for t in self._s.tasks.values()
+            if t.status is TaskStatus.OPEN
+            and (wanted is None or t.customer_id in wanted)
+            and (assignee is None or t.assignee == assignee)
+        ]
+
+    def close(self, task_id: int, status: TaskStatus, *, at: dt.datetime) -> None:
+        s = self._write()
+        old = s.tasks.get(task_id)
+        if old is not None:
+            s.tasks[task_id] = replace(old, status=status)
+
+
+class FakeChecklists(_Repo):
+    def record(self, case: CaseKey, question: str, answer: bool, *, by: str, at: dt.datetime) -> None:
+        s = self._write()
+        self._customer_exists(case.customer_id, f"checklist answer {question!r}")
+        s.checklist_answers.append(_Answer(s.next_id("checklist_answers"), case, question, answer, by, at))
+
+    def answers(self, cases: Collection[CaseKey]) -> dict[CaseKey, dict[str, bool]]:
+        wanted = set(cases)
+        found: dict[CaseKey, dict[str, bool]] = {}
+        for a in sorted(self._s.checklist_answers, key=lambda a: (a.at, a.id)):
+            if a.case in wanted:  # later answers overwrite earlier ones
+                found.setdefault(a.case, {})[a.question] = a.answer
+        return found
+
+
+class FakeApprovals(_Repo):
+    def add(self, case: CaseKey, step: str, *, by: str, at: dt.datetime) -> None:
+        s = self._write()
+        self._customer_exists(case.customer_id, f"approval of {step!r}")
+        s.approvals[s.next_id("approvals")] = _Approval(case, step, by, at)
+
+    def unused(self, cases: Collection[CaseKey]) -> dict[CaseKey, set[str]]:
+        wanted = set(cases)
+        found: dict[CaseKey, set[str]] = {}
+        for a in self._s.approvals.values():
+            if a.case in wanted and a.used_on is None:
+                found.setdefault(a.case, set()).add(a.step)
+        return found
+
+    def use(self, case: CaseKey, step: str, *, on: dt.date) -> None:
+        s = self._write()
+        for approval_id, a in list(s.approvals.items()):
+            if a.case == case and a.step == step and a.used_on is None:
+                s.approvals[approval_id] = replace(a, used_on=on)
+
+
+class FakeRunLock(_Repo):
+    def acquire(self, name: str, *, holder: str, at: dt.datetime) -> None:
+        held = self._s.run_locks.get(name)
+        if held is not None:
+            raise ConcurrentRunError(
+                f"the {name!r} lock is held by {held.holder} since {held.acquired_at:%Y-%m-%d %H:%M:%S} UTC; "
+                "if no run is going on, the lock can be removed with `recoup run --unlock`"
+            )
+        self._write().run_locks[name] = _Lock(holder, at.astimezone(dt.UTC))
+
+    def release(self, name: str) -> None:
+        self._write().run_locks.pop(name, None)
+
+
 class FakeUnitOfWork:
     """One transaction on a ``FakeStore``; use as ``with uow: ...; uow.commit()``."""
 
@@ -310,6 +678,17 @@ class FakeUnitOfWork:
     credit_notes: FakeCreditNotes
     activities: FakeActivities
     queries: FakeQueries
+    promises: FakePromises
+    plans: FakePlans
+    disputes: FakeDisputes
+    holds: FakeHolds
+    settlements: FakeSettlements
+    steps: FakeSteps
+    outbox: FakeOutbox
+    tasks: FakeTasks
+    checklists: FakeChecklists
+    approvals: FakeApprovals
+    locks: FakeRunLock
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -335,6 +714,17 @@ class FakeUnitOfWork:
         self.credit_notes = FakeCreditNotes(self)
         self.activities = FakeActivities(self)
         self.queries = FakeQueries(self)
+        self.promises = FakePromises(self)
+        self.plans = FakePlans(self)
+        self.disputes = FakeDisputes(self)
+        self.holds = FakeHolds(self)
+        self.settlements = FakeSettlements(self)
+        self.steps = FakeSteps(self)
+        self.outbox = FakeOutbox(self)
+        self.tasks = FakeTasks(self)
+        self.checklists = FakeChecklists(self)
+        self.approvals = FakeApprovals(self)
+        self.locks = FakeRunLock(self)
         return self
 
     def __exit__(

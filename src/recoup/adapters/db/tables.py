@@ -25,6 +25,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
 )
 from sqlalchemy.sql.expression import true
 from sqlalchemy.types import TypeDecorator
@@ -203,3 +205,186 @@ activities = Table(
     Column("data", JSON, nullable=False),
 )
 Index("ix_activities_customer", activities.c.customer_id, activities.c.at)
+
+# --- The engine: what pauses or resolves a case, what the ladder did, tasks, approvals, the run lock.
+# Every case record keeps its customer and currency and a version bumped on each change.
+
+promises = Table(
+    "promises",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("made_on", Date, nullable=False),
+    Column("invoices", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+Index("ix_promises_customer", promises.c.customer_id, promises.c.status)
+
+payment_plans = Table(
+    "payment_plans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("installments", JSON, nullable=False),  # [{"due": "2026-01-31", "amount_minor": 10000}, ...]
+    Column("made_on", Date, nullable=False),
+    Column("invoices", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("version", Integer, nullable=False, server_default="1"),
+)
+Index("ix_payment_plans_customer", payment_plans.c.customer_id, payment_plans.c.status)
+
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("invoice_number", String(64), ForeignKey("invoices.number"), nullable=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False),  # the disputed amount's, else the invoice's
+    Column("reason", String(32), nullable=False),
+    Column("amount_minor", BigInteger, nullable=True),  # null: the whole invoice
+    Column("opened_on", Date, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("outcome", String(16), nullable=False, server_default=""),
+    Column("resolved_on", Date, nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("amount_minor is null or amount_minor > 0", name="amount_positive"),
+)
+Index("ix_disputes_customer", disputes.c.customer_id, disputes.c.status)
+Index("ix_disputes_invoice", disputes.c.invoice_number)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("until", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("placed_on", Date, nullable=False),
+    Column("released_on", Date, nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+)
+Index("ix_holds_customer", holds.c.customer_id)
+
+settlements = Table(
+    "settlements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("offered_on", Date, nullable=False),
+    Column("invoices", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="offered"),
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+Index("ix_settlements_customer", settlements.c.customer_id, settlements.c.status)
+
+case_steps = Table(
+    "case_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("invoice_number", String(64), ForeignKey("invoices.number"), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("outbox_key", String(400), nullable=False, server_default=""),
+    UniqueConstraint("invoice_number", "step", name="uq_case_steps_invoice_step"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(400), nullable=False, unique=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("cycle", String(200), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", UTCDateTime(), nullable=True),
+    Column("error", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime(), nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=True),
+)
+# The dispatcher's queue, and the last item sent per case and action.
+Index("ix_outbox_due", outbox.c.status, outbox.c.not_before)
+Index("ix_outbox_case", outbox.c.customer_id, outbox.c.currency, outbox.c.action, outbox.c.as_of)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False, server_default=""),
+    Column("due", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("key", String(400), nullable=False, server_default=""),
+    Column("step", String(64), nullable=False, server_default=""),
+    Column("invoices", JSON, nullable=False),
+    Column("assignee", String(254), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("data", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False, server_default=func.current_timestamp()),
+    Column("closed_at", UTCDateTime(), nullable=True),
+)
+# Raising a task twice is a no-op: one open task per (kind, case, key).
+Index(
+    "ix_tasks_open_key",
+    tasks.c.kind,
+    tasks.c.customer_id,
+    tasks.c.currency,
+    tasks.c.key,
+    unique=True,
+    sqlite_where=tasks.c.status == literal_column("'open'"),
+    postgresql_where=tasks.c.status == literal_column("'open'"),
+)
+Index("ix_tasks_customer", tasks.c.customer_id, tasks.c.status)
+Index("ix_tasks_status_assignee", tasks.c.status, tasks.c.assignee)
+
+checklist_answers = Table(
+    "checklist_answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("question", String(200), nullable=False),
+    Column("answer", Boolean, nullable=False),
+    Column("by", String(254), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)
+# Append-only by use: the latest answer to a question wins.
+Index("ix_checklist_answers_customer", checklist_answers.c.customer_id, checklist_answers.c.currency)
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("by", String(254), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("used_on", Date, nullable=True),
+)
+Index("ix_approvals_customer", approvals.c.customer_id, approvals.c.currency, approvals.c.step)
+
+run_locks = Table(
+    "run_locks",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(254), nullable=False),
+    Column("acquired_at", UTCDateTime(), nullable=False),
+)

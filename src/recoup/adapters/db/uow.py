@@ -7,6 +7,19 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from recoup.adapters.db.case_repos import (
+    SqlApprovals,
+    SqlChecklists,
+    SqlDisputes,
+    SqlHolds,
+    SqlOutbox,
+    SqlPlans,
+    SqlPromises,
+    SqlRunLock,
+    SqlSettlements,
+    SqlSteps,
+    SqlTasks,
+)
 from recoup.adapters.db.queries import SqlQueries
 from recoup.adapters.db.repositories import (
     SqlActivities,
@@ -36,6 +49,17 @@ class SqlUnitOfWork:
         self.credit_notes = SqlCreditNotes(conn)
         self.activities = SqlActivities(conn)
         self.queries = SqlQueries(conn)
+        self.promises = SqlPromises(conn)
+        self.plans = SqlPlans(conn)
+        self.disputes = SqlDisputes(conn)
+        self.holds = SqlHolds(conn)
+        self.settlements = SqlSettlements(conn)
+        self.steps = SqlSteps(conn)
+        self.outbox = SqlOutbox(conn)
+        self.tasks = SqlTasks(conn)
+        self.checklists = SqlChecklists(conn)
+        self.approvals = SqlApprovals(conn)
+        self.locks = SqlRunLock(conn)
         return self
 
     def __exit__(
