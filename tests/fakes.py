@@ -208,6 +208,14 @@ class FakeContacts(_Repo):
         found = [c for (cid, _), c in self._s.contacts.items() if cid == customer_id]
         return sorted(found, key=lambda c: c.id or 0)
 
+    def for_customers(self, customer_ids: Collection[str]) -> dict[str, list[Contact]]:
+        found: dict[str, list[Contact]] = {}
+        for cid in sorted(set(customer_ids)):
+            mine = self.for_customer(cid)
+            if mine:
+                found[cid] = mine
+        return found
+
     def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Contact]:
         return {k: self._s.contacts[k] for k in keys if k in self._s.contacts}
 
@@ -272,6 +280,9 @@ class FakeInvoices(_Repo):
             new = replace(old, balance=ch.balance, status=InvoiceStatus(ch.status), closed_on=ch.closed_on)
             _check_invoice(new)
             s.invoices[ch.number] = new
+
+    def add_adjustments(self, allocations: Sequence[Allocation]) -> None:
+        _add_allocations(self._write(), allocations, {a.source for a in allocations})
 
 
 def _add_allocations(s: _State, allocations: Sequence[Allocation], sources: Collection[str]) -> None:
@@ -371,6 +382,38 @@ class FakeQueries(_Repo):
         indexed = [(i, a) for i, a in enumerate(self._s.allocations) if a.invoice_number in wanted]
         return [a for _, a in sorted(indexed, key=lambda ia: (ia[1].applied_on, ia[0]))]
 
+    def case_items(
+        self,
+        *,
+        due_by: dt.date,
+        ladder: Sequence[tuple[str, dt.date]] | None,
+        always: Collection[str],
+        customers: Collection[str] | None = None,
+    ) -> list[Invoice]:
+        """Like the SQL: the cases with an invoice behind on the ladder, by a plain loop."""
+        s = self._s
+        items = [
+            i
+            for i in s.invoices.values()
+            if i.closed_on is None
+            and i.due_date <= due_by
+            and (customers is None or i.customer_id in customers)
+        ]
+        if ladder is None:
+            cases = {(i.customer_id, i.currency) for i in items}
+        else:
+            rank = {step: r for r, (step, _d) in enumerate(ladder)}
+            recorded: dict[str, int] = {}
+            for (number, step), _record in s.steps.items():
+                recorded[number] = max(recorded.get(number, -1), rank.get(step, -1))
+            cases = set()
+            for i in items:
+                reached = max((r for r, (_s, day) in enumerate(ladder) if i.due_date <= day), default=-1)
+                if reached > recorded.get(i.number, -1) or i.customer_id in always:
+                    cases.add((i.customer_id, i.currency))
+        chosen = [i for i in items if (i.customer_id, i.currency) in cases]
+        return sorted(chosen, key=lambda i: (i.customer_id, i.currency, i.due_date, i.number))
+
 
 R = TypeVar("R", Promise, PaymentPlan, Dispute, Hold, Settlement)
 
@@ -405,9 +448,10 @@ class _FakeCaseRecords(_Repo, Generic[R]):
     def get(self, record_id: int) -> R | None:
         return self._records(self._s).get(record_id)
 
-    def open_for(self, customer_ids: Collection[str]) -> list[R]:
-        wanted = set(customer_ids)
-        return [r for r in self._records(self._s).values() if r.customer_id in wanted and self._in_force(r)]
+    def open_for(self, customer_ids: Collection[str] | None) -> list[R]:
+        records = self._records(self._s).values()
+        wanted = set(customer_ids) if customer_ids is not None else {r.customer_id for r in records}
+        return [r for r in records if r.customer_id in wanted and self._in_force(r)]
 
     def for_customer(self, customer_id: str) -> list[R]:
         return [r for r in self._records(self._s).values() if r.customer_id == customer_id]
@@ -548,6 +592,7 @@ class FakeOutbox(_Repo):
         at: dt.datetime,
         error: str = "",
         attempts: int | None = None,
+        not_before: dt.datetime | None = None,
     ) -> None:
         s = self._write()
         old = s.outbox.get(item_id)
@@ -558,6 +603,7 @@ class FakeOutbox(_Repo):
                 updated_at=at,
                 error=error,
                 attempts=old.attempts if attempts is None else attempts,
+                not_before=old.not_before if not_before is None else not_before,
             )
 
     def for_customer(self, customer_id: str) -> list[OutboxItem]:

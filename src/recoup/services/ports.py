@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
@@ -36,6 +36,7 @@ class Customers(Protocol):
 
 class Contacts(Protocol):
     def for_customer(self, customer_id: str) -> list[Contact]: ...
+    def for_customers(self, customer_ids: Collection[str]) -> dict[str, list[Contact]]: ...
     def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Contact]: ...
     def add_many(self, contacts: Sequence[Contact]) -> None: ...
     def update_many(self, contacts: Sequence[Contact]) -> None: ...
@@ -58,6 +59,9 @@ class Invoices(Protocol):
     def open_for_customers(self, customer_ids: Collection[str]) -> list[Invoice]: ...
     def for_customer(self, customer_id: str) -> list[Invoice]: ...
     def change_many(self, changes: Sequence[InvoiceChange]) -> None: ...
+    def add_adjustments(self, allocations: Sequence[Allocation]) -> None:
+        """Store write-off and settlement allocations (they have no payment or credit note)."""
+        ...
 
 
 class Payments(Protocol):
@@ -82,6 +86,23 @@ class Queries(Protocol):
 
     def aging(self, as_of: dt.date, edges: Sequence[int]) -> AgingReport: ...
     def allocations_for(self, invoice_numbers: Collection[str]) -> list[Allocation]: ...
+    def case_items(
+        self,
+        *,
+        due_by: dt.date,
+        ladder: Sequence[tuple[str, dt.date]] | None,
+        always: Collection[str],
+        customers: Collection[str] | None = None,
+    ) -> list[Invoice]:
+        """The open invoices due by ``due_by`` of the cases that may need something.
+
+        A case is selected when one of its open invoices has reached a step of
+        ``ladder`` ((step id, latest due date reaching it) in ladder order) that
+        it has not taken or skipped, or when its customer is in ``always``. With
+        ``ladder`` None every case with an open invoice due by then is selected.
+        ``customers`` limits the selection to those customers.
+        """
+        ...
 
 
 R = TypeVar("R", Promise, PaymentPlan, Dispute, Hold, Settlement)
@@ -97,7 +118,10 @@ class CaseRecords(Protocol[R]):
 
     def add(self, record: R) -> R: ...
     def get(self, record_id: int) -> R | None: ...
-    def open_for(self, customer_ids: Collection[str]) -> list[R]: ...
+    def open_for(self, customer_ids: Collection[str] | None) -> list[R]:
+        """Records in force for these customers (None: for every customer)."""
+        ...
+
     def for_customer(self, customer_id: str) -> list[R]: ...
     def replace(self, record: R) -> None: ...
 
@@ -206,3 +230,32 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a channel reports after doing an outbox item.
+
+    Fields:
+        summary: one sentence for the activity log.
+        document: reference to the stored copy (a message id, a PDF path), '' if none.
+        data: details kept in the log entry (subject, body, recipients...).
+    """
+
+    summary: str
+    document: str = ""
+    data: dict[str, object] = field(default_factory=dict)
+
+
+class TransientChannelError(Exception):
+    """The channel could not do it now (server down, timeout): try again later."""
+
+
+class PermanentChannelError(Exception):
+    """The channel refused it for good (address rejected...): the reason is kept."""
+
+
+class Channel(Protocol):
+    """Sends one outbox item (an email, a letter, a notice to sales)."""
+
+    def send(self, item: OutboxItem) -> Receipt: ...

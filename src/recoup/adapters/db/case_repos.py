@@ -325,7 +325,10 @@ class _CaseRecords(_Repo, Generic[R]):
         row = self.conn.execute(select(self.table).where(self.table.c.id == record_id)).mappings().first()
         return self._record(row) if row else None
 
-    def open_for(self, customer_ids: Collection[str]) -> list[R]:
+    def open_for(self, customer_ids: Collection[str] | None) -> list[R]:
+        if customer_ids is None:
+            query = select(self.table).where(self._in_force()).order_by(self.table.c.id)
+            return [self._record(r) for r in self.conn.execute(query).mappings()]
         found: list[R] = []
         for batch in chunks(sorted(set(customer_ids))):
             query = select(self.table).where(self.table.c.customer_id.in_(batch), self._in_force())
@@ -485,10 +488,13 @@ class SqlOutbox(_Repo):
         at: dt.datetime,
         error: str = "",
         attempts: int | None = None,
+        not_before: dt.datetime | None = None,
     ) -> None:
         values: dict[str, Any] = {"status": status.value, "updated_at": at, "error": error}
         if attempts is not None:
             values["attempts"] = attempts
+        if not_before is not None:
+            values["not_before"] = not_before
         self.conn.execute(update(outbox).where(outbox.c.id == item_id).values(values))
 
     def for_customer(self, customer_id: str) -> list[OutboxItem]:

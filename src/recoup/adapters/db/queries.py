@@ -5,11 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, select, text, union_all
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 
 from recoup.adapters.db import rows
-from recoup.adapters.db.tables import allocations, customers, invoices
+from recoup.adapters.db.tables import allocations, case_steps, customers, invoices
 from recoup.domain.aging import AgingReport, AgingRow, bucket_labels, check_edges, due_date_thresholds
+from recoup.domain.invoices import Invoice
 from recoup.domain.money import Money
 from recoup.domain.payments import Allocation
 
@@ -106,3 +119,47 @@ class SqlQueries:
             )
             found += [rows.to_allocation(r) for r in self.conn.execute(query).mappings()]
         return found
+
+    def case_items(
+        self,
+        *,
+        due_by: dt.date,
+        ladder: Sequence[tuple[str, dt.date]] | None,
+        always: Collection[str],
+        customers: Collection[str] | None = None,
+    ) -> list[Invoice]:
+        """Set-based selection of the cases the run must look at (see the port's docstring).
+
+        An invoice is behind on the ladder when the highest step its due date has
+        reached ranks above the highest step recorded for it; both ranks are CASE
+        expressions over the ladder, the second a correlated lookup on the unique
+        (invoice_number, step) index of case_steps.
+        """
+        inv = invoices.c
+        open_due = and_(inv.closed_on.is_(None), inv.due_date <= due_by)
+        if customers is not None:
+            open_due = and_(open_due, inv.customer_id.in_(sorted(customers)))
+        pick = select(inv.customer_id, inv.currency).where(open_due)
+        if ladder is not None:
+            reached = case(
+                *[(inv.due_date <= day, rank) for rank, (_step, day) in reversed(list(enumerate(ladder)))],
+                else_=-1,
+            )
+            rank_of = case(
+                *[(case_steps.c.step == step, rank) for rank, (step, _d) in enumerate(ladder)], else_=-1
+            )
+            recorded = (
+                select(func.max(rank_of)).where(case_steps.c.invoice_number == inv.number).scalar_subquery()
+            )
+            behind = reached > func.coalesce(recorded, -1)
+            if always:
+                behind = or_(behind, inv.customer_id.in_(sorted(always)))
+            pick = pick.where(behind)
+        cases = pick.distinct().subquery("cases")
+        query = (
+            select(invoices)
+            .join(cases, and_(cases.c.customer_id == inv.customer_id, cases.c.currency == inv.currency))
+            .where(open_due)
+            .order_by(inv.customer_id, inv.currency, inv.due_date, inv.number)
+        )
+        return [rows.to_invoice(r) for r in self.conn.execute(query).mappings()]

@@ -92,6 +92,14 @@ class SqlContacts(_Repo):
         query = select(contacts).where(contacts.c.customer_id == customer_id).order_by(contacts.c.id)
         return [rows.to_contact(r) for r in self.conn.execute(query).mappings()]
 
+    def for_customers(self, customer_ids: Collection[str]) -> dict[str, list[Contact]]:
+        found: dict[str, list[Contact]] = {}
+        for batch in rows.chunks(sorted(set(customer_ids))):
+            query = select(contacts).where(contacts.c.customer_id.in_(batch)).order_by(contacts.c.id)
+            for r in self.conn.execute(query).mappings():
+                found.setdefault(r["customer_id"], []).append(rows.to_contact(r))
+        return found
+
     def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Contact]:
         wanted = set(keys)
         found: dict[tuple[str, str], Contact] = {}
@@ -183,6 +191,11 @@ class SqlInvoices(_Repo):
         ]
         for batch in rows.chunks(params):
             self.conn.execute(stmt, batch)
+
+    def add_adjustments(self, allocs: Sequence[Allocation]) -> None:
+        for batch in rows.chunks(_allocation_rows(self.conn, allocs, {}, "payment_id")):
+            self.conn.execute(allocations.insert(), batch)
+        self._added(allocations, len(allocs))
 
 
 def _ids(conn: Connection, column: Any, key: Any, values: Collection[str]) -> dict[str, int]:

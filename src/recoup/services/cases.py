@@ -1,0 +1,140 @@
+"""Building the snapshots of the cases that may need something today, in bulk.
+
+The selection is set-based (``Queries.case_items``): only the cases with an
+item that has reached a ladder step it has not taken, or with an arrangement
+in force, are read. Everything else a snapshot needs is read with one query
+per kind of record for all those cases together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from recoup.domain.cases import CaseKey
+from recoup.domain.checklist import Checklist, auto_answers
+from recoup.domain.invoices import InvoiceStatus
+from recoup.domain.ladder import StepRecord
+from recoup.domain.money import Money
+from recoup.policy.model import MESSAGES, Action, Policy
+from recoup.policy.snapshot import CaseSnapshot, Item
+from recoup.services.policies import PolicyBook
+from recoup.services.ports import UnitOfWork
+
+
+def ladder_thresholds(policy: Policy, as_of: dt.date) -> list[tuple[str, dt.date]]:
+    """Each step with the latest due date that has reached it on ``as_of``, in ladder order."""
+    return [(s.id, as_of - dt.timedelta(days=s.offset)) for s in policy.steps]
+
+
+def load_snapshots(
+    uow: UnitOfWork, book: PolicyBook, as_of: dt.date, *, customers: Sequence[str] | None = None
+) -> list[CaseSnapshot]:
+    """The snapshots of every case that may need something on ``as_of`` (or of ``customers`` only)."""
+    policies = [book.default, *book.others]
+    horizon = as_of - dt.timedelta(days=min(p.first_offset for p in policies))
+    arranged = _arranged_customers(uow)
+    # With one policy, only the cases behind on its ladder are read; with several, every case due.
+    ladder = ladder_thresholds(book.default, as_of) if not book.others else None
+    items = uow.queries.case_items(due_by=horizon, ladder=ladder, always=set(arranged), customers=customers)
+    by_case: dict[CaseKey, list[Item]] = defaultdict(list)
+    for inv in items:
+        by_case[CaseKey(inv.customer_id, inv.currency)].append(
+            Item(inv.number, inv.due_date, inv.amount, inv.open_balance, inv.sent_to)
+        )
+    if not by_case:
+        return []
+    customer_ids = sorted({k.customer_id for k in by_case})
+    found = uow.customers.get_many(customer_ids)
+    contacts = uow.contacts.for_customers(customer_ids)
+    steps: dict[str, list[StepRecord]] = defaultdict(list)
+    for record in uow.steps.for_invoices([i.number for i in items]):
+        steps[record.invoice_number].append(record)
+    cases = list(by_case)
+    last_message = uow.outbox.last_sent(cases, [a.value for a in MESSAGES])
+    last_call = uow.outbox.last_sent(cases, [Action.CALL.value])
+    approvals = uow.approvals.unused(cases)
+    answers = uow.checklists.answers(cases)
+    snapshots = []
+    for key, case_items in sorted(by_case.items(), key=lambda kv: (kv[0].customer_id, kv[0].currency)):
+        customer = found[key.customer_id]
+        records = arranged.get(key.customer_id, {})
+        snap = CaseSnapshot(
+            customer=customer,
+            currency=key.currency,
+            items=tuple(case_items),
+            contacts=tuple(contacts.get(key.customer_id, ())),
+            steps=tuple(r for i in case_items for r in steps.get(i.number, ())),
+            promises=tuple(p for p in records.get("promises", ()) if p.currency == key.currency),
+            plans=tuple(p for p in records.get("plans", ()) if p.currency == key.currency),
+            disputes=tuple(
+                x for x in records.get("disputes", ()) if x.invoice_number in {i.number for i in case_items}
+            ),
+            holds=tuple(records.get("holds", ())),
+            settlements=tuple(s for s in records.get("settlements", ()) if s.currency == key.currency),
+            last_message_on=last_message.get(key),
+            last_call_on=last_call.get(key),
+            approvals=frozenset(approvals.get(key, ())),
+        )
+        if any(s.needs_checklist for s in book.for_customer(customer.id, customer.segment).steps):
+            snap = _with_checklist(uow, snap, answers.get(key, {}), as_of)
+        snapshots.append(_with_receipts(uow, snap))
+    return snapshots
+
+
+def _arranged_customers(uow: UnitOfWork) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]
+    """The records in force per customer: promises, plans, disputes, holds, settlements."""
+    found: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # type: ignore[type-arg]
+    for name in ("promises", "plans", "disputes", "holds", "settlements"):
+        repo = getattr(uow, name)
+        for record in repo.open_for(None):
+            found[record.customer_id][name].append(record)
+    return found
+
+
+def _with_receipts(uow: UnitOfWork, snap: CaseSnapshot) -> CaseSnapshot:
+    """Money received since the oldest arrangement in force was made (only read when there is one)."""
+    starts = [p.made_on for p in snap.promises] + [p.made_on for p in snap.plans]
+    starts += [s.offered_on for s in snap.settlements]
+    if not starts:
+        return snap
+    since = min(starts)
+    receipts = tuple(
+        (p.date, p.amount)
+        for p in uow.payments.for_customer(snap.customer.id)
+        if p.amount.currency == snap.currency and p.date >= since
+    )
+    return CaseSnapshot(**{**_fields(snap), "receipts": receipts})
+
+
+def _with_checklist(
+    uow: UnitOfWork, snap: CaseSnapshot, given: dict[str, bool], as_of: dt.date
+) -> CaseSnapshot:
+    """The checklist answered by the collector, completed from the records where they can tell."""
+    if not any(i.days_past_due(as_of) >= 30 for i in snap.items):
+        return snap  # the demand letter is far off: no need to read the history yet
+    history = [i for i in uow.invoices.for_customer(snap.customer.id) if i.currency == snap.currency]
+    paid = [(i.due_date, i.closed_on) for i in history if i.status is InvoiceStatus.PAID and i.closed_on]
+    late = [on for due, on in paid if on > due]
+    valid_billing = {c.email for c in snap.contacts if c.valid and c.role == "billing" and c.email}
+    sent = [i.sent_to for i in snap.items if i.sent_to]
+    auto = auto_answers(
+        invoices_sent_to_valid_billing=all(s in valid_billing for s in sent) if sent else None,
+        owner_contacted=None,
+        responded=None,
+        paid=paid,
+        late_paid_on=late,
+        plan_offered=True if snap.plans else None,
+        as_of=as_of,
+    )
+    checklist = Checklist(answers=given, auto=auto)
+    return CaseSnapshot(**{**_fields(snap), "checklist_complete": checklist.complete})
+
+
+def _fields(snap: CaseSnapshot) -> dict[str, object]:
+    return {name: getattr(snap, name) for name in CaseSnapshot.__dataclass_fields__}
+
+
+def zero(currency: str) -> Money:
+    return Money.zero(currency)
