@@ -14,7 +14,7 @@ import typer
 
 from recoup import bootstrap
 from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
-from recoup.entrypoints import render
+from recoup.entrypoints import render, run_cli
 from recoup.entrypoints.options import (
     AsOfOption,
     DbOption,
@@ -184,6 +184,11 @@ def aging(
         emit_json(reports.aging_json(report))
     else:
         render.aging(out, report)
+
+
+app.command("run")(run_cli.run)
+app.command("dispatch")(run_cli.dispatch_command)
+app.command("simulate")(run_cli.simulate_command)
 
 
 def main() -> None:

@@ -50,8 +50,21 @@ def run_demo(console: Console, *, customers: int, seed: int, db: str, as_of: dt.
     with built.uow() as uow:
         report = reports.aging(uow, as_of)
     render.aging(console, report, top=15)
+    _simulation(console, built, as_of)
     console.print(f"\nDemo database: [bold]{built.url.removeprefix('sqlite:///')}[/]")
     console.print(f"Try: recoup --help, or RECOUP_DB={db} recoup customers")
+
+
+def _simulation(console: Console, built: bootstrap.App, as_of: dt.date) -> None:
+    """The next 60 days of the ladder on a copy of the demo database (nothing is sent)."""
+    from recoup.entrypoints.run_cli import print_simulation, run_simulation
+    from recoup.services.policies import load_book
+
+    url = built.engine.url.render_as_string(hide_password=False)
+    book = load_book(built.settings.policies)
+    built.engine.dispose()
+    console.print(f"\nSimulating the collection ladder for 60 days from {as_of} on a copy of the database")
+    print_simulation(run_simulation(url, book=book, start=as_of, days=60, seed=1, show=False))
 
 
 def _summary(console: Console, loaded: Loaded, url: str) -> None:
