@@ -713,6 +713,10 @@ class FakeRunLock(_Repo):
     def release(self, name: str) -> None:
         self._write().run_locks.pop(name, None)
 
+    def holder(self, name: str) -> str | None:
+        held = self._s.run_locks.get(name)
+        return held.holder if held else None
+
 
 class FakeUnitOfWork:
     """One transaction on a ``FakeStore``; use as ``with uow: ...; uow.commit()``."""

@@ -21,7 +21,7 @@ from recoup.domain.ladder import OutboxItem, OutboxStatus
 from recoup.domain.tasks import Task, TaskKind
 from recoup.policy.model import REVIEWS, Action
 from recoup.services.ports import Channel, PermanentChannelError, TransientChannelError, UnitOfWorkFactory
-from recoup.services.run import holder
+from recoup.services.run import release_lock, take_lock
 
 DISPATCH_LOCK = "dispatch"
 MAX_ATTEMPTS = 5
@@ -51,9 +51,7 @@ def dispatch(
 ) -> DispatchResult:
     """Send the pending items whose time has come; flag any found in flight."""
     result = DispatchResult()
-    with uow_factory() as uow:
-        uow.locks.acquire(DISPATCH_LOCK, holder=holder(), at=now())
-        uow.commit()
+    take_lock(uow_factory, DISPATCH_LOCK, at=now())
     try:
         _recover(uow_factory, now(), result, actor)
         with uow_factory() as uow:
@@ -61,9 +59,7 @@ def dispatch(
         for item in due:
             _one(uow_factory, channels, item, now, result, actor)
     finally:
-        with uow_factory() as uow:
-            uow.locks.release(DISPATCH_LOCK)
-            uow.commit()
+        release_lock(uow_factory, DISPATCH_LOCK)
     return result
 
 

@@ -196,6 +196,9 @@ class RunLock(Protocol):
         ...
 
     def release(self, name: str) -> None: ...
+    def holder(self, name: str) -> str | None:
+        """Who holds the lock ('host pid N'), None if nobody."""
+        ...
 
 
 class UnitOfWork(Protocol):

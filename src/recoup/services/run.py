@@ -19,6 +19,7 @@ from typing import Any
 
 from recoup.domain.activity import Activity
 from recoup.domain.cases import CaseKey, PlanStatus, PromiseStatus, SettlementStatus
+from recoup.domain.errors import ConcurrentRunError
 from recoup.domain.ladder import OutboxItem, StepRecord, StepStatus
 from recoup.domain.tasks import Task
 from recoup.policy.engine import Calendar, decide
@@ -61,6 +62,45 @@ def holder() -> str:
     return f"{socket.gethostname()} pid {os.getpid()}"
 
 
+def _stale(held_by: str | None) -> bool:
+    """A lock held by a process of this machine that no longer exists was left by a crash."""
+    host, _, pid = (held_by or "").rpartition(" pid ")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def take_lock(uow_factory: UnitOfWorkFactory, name: str, *, at: dt.datetime) -> None:
+    """Take the named lock; one left by a crashed process of this machine is taken over, and said so."""
+    try:
+        with uow_factory() as uow:
+            uow.locks.acquire(name, holder=holder(), at=at)
+            uow.commit()
+        return
+    except ConcurrentRunError:
+        with uow_factory() as uow:
+            held_by = uow.locks.holder(name)
+            if not _stale(held_by):
+                raise
+            uow.locks.release(name)
+            uow.commit()
+    with uow_factory() as uow:
+        uow.locks.acquire(name, holder=holder(), at=at)
+        uow.commit()
+
+
+def release_lock(uow_factory: UnitOfWorkFactory, name: str) -> None:
+    with uow_factory() as uow:
+        uow.locks.release(name)
+        uow.commit()
+
+
 def plan_run(
     uow_factory: UnitOfWorkFactory,
     *,
@@ -75,15 +115,11 @@ def plan_run(
     """Plan the day's run as of ``as_of``; ``at`` is the wall-clock time recorded."""
     if dry_run:
         return _plan(uow_factory, book, calendar, as_of, at, dry_run=True, customers=customers, actor=actor)
-    with uow_factory() as uow:
-        uow.locks.acquire(RUN_LOCK, holder=holder(), at=at)
-        uow.commit()
+    take_lock(uow_factory, RUN_LOCK, at=at)
     try:
         return _plan(uow_factory, book, calendar, as_of, at, dry_run=False, customers=customers, actor=actor)
     finally:
-        with uow_factory() as uow:
-            uow.locks.release(RUN_LOCK)
-            uow.commit()
+        release_lock(uow_factory, RUN_LOCK)
 
 
 def unlock(uow_factory: UnitOfWorkFactory) -> None:

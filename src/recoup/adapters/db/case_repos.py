@@ -657,3 +657,6 @@ class SqlRunLock(_Repo):
 
     def release(self, name: str) -> None:
         self.conn.execute(delete(run_locks).where(run_locks.c.name == name))
+
+    def holder(self, name: str) -> str | None:
+        return self.conn.execute(select(run_locks.c.holder).where(run_locks.c.name == name)).scalar()
