@@ -355,6 +355,17 @@ class FakeActivities(_Repo):
         found.sort(key=lambda a: (a.at, a.id or 0), reverse=True)
         return [replace(a, data=copy.deepcopy(a.data)) for a in found[:limit]]
 
+    def recent(
+        self, customer_ids: Collection[str], kinds: Collection[str], since: dt.datetime
+    ) -> list[Activity]:
+        wanted, kinds = set(customer_ids), set(kinds)
+        found = [
+            a for a in self._s.activities if a.customer_id in wanted and a.kind in kinds and a.at >= since
+        ]
+        return [
+            replace(a, data=copy.deepcopy(a.data)) for a in sorted(found, key=lambda a: (a.at, a.id or 0))
+        ]
+
 
 class FakeQueries(_Repo):
     def aging(self, as_of: dt.date, edges: Sequence[int]) -> AgingReport:

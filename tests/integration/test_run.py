@@ -8,6 +8,7 @@ import pytest
 
 from builders import contact, customer, given, invoice, payment
 from recoup.adapters.channels.recording import RecordingChannel
+from recoup.domain.activity import Activity
 from recoup.domain.calendar import WeekendsOnly
 from recoup.domain.errors import ConcurrentRunError
 from recoup.domain.ladder import OutboxItem, OutboxStatus
@@ -160,3 +161,21 @@ def test_an_item_left_in_flight_is_flagged_for_review_and_not_sent_again(
     with uow_factory() as uow:
         assert uow.outbox.get(item.id).status is OutboxStatus.REVIEW  # type: ignore[union-attr]
         assert [t.kind for t in uow.tasks.open(customer_ids=["C1"])] == [TaskKind.IN_FLIGHT]
+
+
+def test_a_call_logged_by_a_collector_counts_for_the_call_cadence(uow_factory: UnitOfWorkFactory) -> None:
+    ledger(uow_factory)
+    logged = Activity(
+        "call",
+        at("2026-03-12", 15),
+        "collector@supplier.example",
+        "C1",
+        "reached Bea, will check with her manager",
+        data={"outcome": "reached", "reason": "awaiting_approval", "conversation": True},
+    )
+    given(uow_factory, logged)
+    result = run(uow_factory, "2026-03-16")  # call-1 due, but a call was made four days ago
+    assert "call" not in [a["action"] for a in result["actions"]]  # type: ignore[union-attr]
+    assert any(d["code"] == "cadence" and "call" in d["message"] for d in result["diagnostics"])  # type: ignore[union-attr]
+    later = run(uow_factory, "2026-03-19")  # seven days after the logged call: calls are due again
+    assert ("call-1", "call") in [(a["step"], a["action"]) for a in later["actions"]]  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from recoup.domain.cases import CaseKey
 from recoup.domain.checklist import Checklist, auto_answers
@@ -55,6 +56,7 @@ def load_snapshots(
     last_message = uow.outbox.last_sent(cases, [a.value for a in MESSAGES])
     last_call = uow.outbox.last_sent(cases, [Action.CALL.value])
     approvals = uow.approvals.unused(cases)
+    talks = _contact_history(uow, customer_ids, as_of)
     answers = uow.checklists.answers(cases)
     snapshots = []
     for key, case_items in sorted(by_case.items(), key=lambda kv: (kv[0].customer_id, kv[0].currency)):
@@ -74,13 +76,41 @@ def load_snapshots(
             holds=tuple(records.get("holds", ())),
             settlements=tuple(s for s in records.get("settlements", ()) if s.currency == key.currency),
             last_message_on=last_message.get(key),
-            last_call_on=last_call.get(key),
+            last_call_on=_latest(last_call.get(key), talks.get(key.customer_id, {}).get("call")),
+            call_attempts=tuple(talks.get(key.customer_id, {}).get("attempts", ())),
+            last_conversation_on=talks.get(key.customer_id, {}).get("conversation"),
             approvals=frozenset(approvals.get(key, ())),
         )
         if any(s.needs_checklist for s in book.for_customer(customer.id, customer.segment).steps):
             snap = _with_checklist(uow, snap, answers.get(key, {}), as_of)
         snapshots.append(_with_receipts(uow, snap))
     return snapshots
+
+
+CONTACT_KINDS = ("call", "visit")
+"""Logged contacts that count for the cadence and the consumer guard."""
+
+
+def _contact_history(uow: UnitOfWork, customer_ids: list[str], as_of: dt.date) -> dict[str, dict[str, Any]]:
+    """Per customer, from the logged calls and visits of the last 30 days: the last call, the call
+    attempts (their days) and the last conversation."""
+    since = dt.datetime.combine(as_of - dt.timedelta(days=30), dt.time(), tzinfo=dt.UTC)
+    found: dict[str, dict[str, Any]] = {}
+    for entry in uow.activities.recent(customer_ids, CONTACT_KINDS, since):
+        day = entry.at.date()
+        if day > as_of:
+            continue
+        mine = found.setdefault(entry.customer_id, {"attempts": []})
+        if entry.kind == "call":
+            mine["call"] = _latest(mine.get("call"), day)
+            mine["attempts"].append(day)
+        if entry.data.get("conversation") or entry.data.get("outcome") == "reached":
+            mine["conversation"] = _latest(mine.get("conversation"), day)
+    return found
+
+
+def _latest(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    return max((d for d in (a, b) if d is not None), default=None)
 
 
 def _arranged_customers(uow: UnitOfWork) -> dict[str, dict[str, list]]:  # type: ignore[type-arg]

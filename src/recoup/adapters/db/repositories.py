@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -304,6 +305,23 @@ class SqlActivities(_Repo):
     def add_many(self, items: Sequence[Activity]) -> None:
         for batch in rows.chunks(items):
             self.conn.execute(activities.insert(), [rows.activity_row(a) for a in batch])
+
+    def recent(
+        self, customer_ids: Collection[str], kinds: Collection[str], since: dt.datetime
+    ) -> list[Activity]:
+        found: list[Activity] = []
+        for batch in rows.chunks(sorted(set(customer_ids))):
+            query = (
+                select(activities)
+                .where(
+                    activities.c.customer_id.in_(batch),
+                    activities.c.kind.in_(sorted(set(kinds))),
+                    activities.c.at >= since,
+                )
+                .order_by(activities.c.at, activities.c.id)
+            )
+            found += [rows.to_activity(r) for r in self.conn.execute(query).mappings()]
+        return found
 
     def for_customer(self, customer_id: str, *, limit: int | None = None) -> list[Activity]:
         query = (
