@@ -103,7 +103,9 @@ class World:
         day = on if isinstance(on, dt.date) else d(on)
         decision = decide(self.snap, self.policy, day, self.calendar)
         self.decisions.append((day, decision))
-        steps = self.snap.steps + decision.steps
+        replaced = {(r.invoice_number, r.step) for r in decision.steps}
+        kept = tuple(r for r in self.snap.steps if (r.invoice_number, r.step) not in replaced)
+        steps = kept + decision.steps  # a new record replaces a waiting one, as in storage
         last_message, last_call = self.snap.last_message_on, self.snap.last_call_on
         attempts = self.snap.call_attempts
         for action in decision.actions:

@@ -45,7 +45,7 @@ from recoup.domain.cases import (
 from recoup.domain.customers import Contact, Customer
 from recoup.domain.errors import ConcurrentRunError
 from recoup.domain.invoices import Invoice, InvoiceStatus
-from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord
+from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord, StepStatus
 from recoup.domain.money import Money, total
 from recoup.domain.payments import Allocation, CreditNote, Payment
 from recoup.domain.tasks import Task, TaskStatus
@@ -393,6 +393,14 @@ class FakeQueries(_Repo):
         indexed = [(i, a) for i, a in enumerate(self._s.allocations) if a.invoice_number in wanted]
         return [a for _, a in sorted(indexed, key=lambda ia: (ia[1].applied_on, ia[0]))]
 
+    def paid_history(self, customer_ids: Collection[str]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
+        wanted = set(customer_ids)
+        found: dict[str, list[tuple[str, dt.date, dt.date]]] = {}
+        for i in sorted(self._s.invoices.values(), key=lambda i: (i.due_date, i.number)):
+            if i.customer_id in wanted and i.status is InvoiceStatus.PAID and i.closed_on is not None:
+                found.setdefault(i.customer_id, []).append((i.currency, i.due_date, i.closed_on))
+        return found
+
     def case_items(
         self,
         *,
@@ -541,7 +549,8 @@ class FakeSteps(_Repo):
                     f"step {r.step!r} of unknown invoice {r.invoice_number!r} (foreign key)"
                 )
             key = (r.invoice_number, r.step)
-            if key in s.steps or key in keys:
+            waiting = key in s.steps and s.steps[key].status == StepStatus.WAITING
+            if (key in s.steps and not waiting) or key in keys:
                 raise ConstraintError(f"step {key!r} exists (unique key)")
             keys.add(key)
         for r in records:
@@ -689,6 +698,9 @@ class FakeChecklists(_Repo):
                 found.setdefault(a.case, {})[a.question] = a.answer
         return found
 
+    def customers_answered_since(self, at: dt.datetime) -> set[str]:
+        return {a.case.customer_id for a in self._s.checklist_answers if a.at >= at}
+
 
 class FakeApprovals(_Repo):
     def add(self, case: CaseKey, step: str, *, by: str, at: dt.datetime) -> None:
@@ -703,6 +715,9 @@ class FakeApprovals(_Repo):
             if a.case in wanted and a.used_on is None:
                 found.setdefault(a.case, set()).add(a.step)
         return found
+
+    def customers_with_unused(self) -> set[str]:
+        return {a.case.customer_id for a in self._s.approvals.values() if a.used_on is None}
 
     def use(self, case: CaseKey, step: str, *, on: dt.date) -> None:
         s = self._write()

@@ -10,6 +10,7 @@ from builders import contact, customer, given, invoice, payment
 from recoup.adapters.channels.recording import RecordingChannel
 from recoup.domain.activity import Activity
 from recoup.domain.calendar import WeekendsOnly
+from recoup.domain.cases import CaseKey
 from recoup.domain.errors import ConcurrentRunError
 from recoup.domain.ladder import OutboxItem, OutboxStatus
 from recoup.domain.tasks import TaskKind
@@ -179,3 +180,28 @@ def test_a_call_logged_by_a_collector_counts_for_the_call_cadence(uow_factory: U
     assert any(d["code"] == "cadence" and "call" in d["message"] for d in result["diagnostics"])  # type: ignore[union-attr]
     later = run(uow_factory, "2026-03-19")  # seven days after the logged call: calls are due again
     assert ("call-1", "call") in [(a["step"], a["action"]) for a in later["actions"]]  # type: ignore[union-attr]
+
+
+def test_a_case_waiting_at_the_checklist_is_left_alone_until_the_checklist_is_answered(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ledger(uow_factory)
+    first = run(uow_factory, "2026-05-05")
+    assert ("final-notice", "letter") in [(a["step"], a["action"]) for a in first["actions"]]  # type: ignore[union-attr]
+    assert [t["kind"] for t in first["tasks"]] == ["checklist"]  # type: ignore[union-attr]
+    with uow_factory() as uow:
+        waiting = [r for r in uow.steps.for_invoices(["INV-1"]) if r.step == "demand-letter"]
+    assert [r.status for r in waiting] == ["waiting"]
+    quiet = run(uow_factory, "2026-05-06")
+    assert quiet["cases"] == 0 and quiet["actions"] == []
+    with uow_factory() as uow:
+        for question in ("right_recipient", "owner_contacted", "first_response", "plan_offered"):
+            uow.checklists.record(
+                CaseKey("C1", "EUR"), question, True, by="col@s.example", at=at("2026-05-06")
+            )
+        uow.commit()
+    after = run(uow_factory, "2026-05-11")  # five days after the final notice: the cadence allows a letter
+    assert [(a["step"], a["action"]) for a in after["actions"]] == [("demand-letter", "letter")]  # type: ignore[union-attr]
+    with uow_factory() as uow:
+        statuses = {r.step: r.status for r in uow.steps.for_invoices(["INV-1"])}
+    assert statuses["demand-letter"] == "taken"

@@ -69,7 +69,9 @@ def test_random_runs_never_repeat_a_step_never_chase_a_paused_item_and_rerunning
                 assert 8 <= action.window[0] < action.window[1] <= 21
                 if action.next_step:
                     assert not world.policy.step(action.next_step).needs_approval
-    records = Counter((r.invoice_number, r.step) for _, dec in world.decisions for r in dec.steps)
+    records = Counter(
+        (r.invoice_number, r.step) for _, dec in world.decisions for r in dec.steps if r.status != "waiting"
+    )
     assert all(count == 1 for count in records.values()), "a step was recorded twice for an invoice"
 
 

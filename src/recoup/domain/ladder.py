@@ -17,6 +17,7 @@ from typing import Any
 class StepStatus(StrEnum):
     TAKEN = "taken"
     SKIPPED = "skipped"
+    WAITING = "waiting"  # gated: a task asks for the checklist or an approval; becomes taken or skipped later
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class StepRecord:
         invoice_number: the invoice.
         step: the step id.
         on: the run's date.
-        status: taken, or skipped by a catch-up.
+        status: taken, skipped by a catch-up, or waiting at a gate (the only status that changes later).
         outbox_key: the outbox item that carried it ('' if skipped or a task).
     """
 

@@ -70,6 +70,10 @@ class _Case:
         self.diagnostics: list[Diagnostic] = []
         self.tasks: list[Task] = []
         self.events: list[Event] = []
+        self.waiting: list[StepRecord] = []
+        self.already_waiting = {
+            (r.invoice_number, r.step) for r in snap.steps if r.status == StepStatus.WAITING
+        }
 
     def note(self, code: str, message: str, step: str = "", invoices: Iterable[str] = ()) -> None:
         self.diagnostics.append(Diagnostic(self.key, code, message, step, tuple(invoices)))
@@ -92,11 +96,20 @@ class _Case:
             )
         )
 
+    def wait(self, item: Item, step: Step) -> None:
+        """Record once that the item waits at a gated step (so the run need not look at it daily)."""
+        if (item.number, step.id) not in self.already_waiting:
+            self.already_waiting.add((item.number, step.id))
+            self.waiting.append(StepRecord(item.number, step.id, self.as_of, StepStatus.WAITING))
+
     def decision(self, actions: Iterable[PlannedAction] = (), steps: Iterable[StepRecord] = ()) -> Decision:
+        taken = list(steps)
+        settled = {(r.invoice_number, r.step) for r in taken}
+        waiting = [r for r in self.waiting if (r.invoice_number, r.step) not in settled]
         return Decision(
             self.key,
             tuple(actions),
-            tuple(steps),
+            tuple(taken + waiting),
             tuple(self.tasks),
             tuple(self.events),
             tuple(self.diagnostics),
@@ -200,6 +213,8 @@ def _steps_due(case: _Case, chased: list[Item], overdue: Money) -> dict[str, tup
     policy, snap, as_of = case.policy, case.snap, case.as_of
     done: dict[str, int] = {}
     for record in snap.steps:
+        if record.status == StepStatus.WAITING:
+            continue  # still due: a gate holds it
         try:
             rank = policy.rank(record.step)
         except KeyError:
@@ -233,6 +248,7 @@ def _cleared(case: _Case, step: Step, item: Item) -> bool:
     snap = case.snap
     if step.needs_checklist and not snap.checklist_complete:
         case.note("gated", f"{step.id} waits for the checklist", step.id, [item.number])
+        case.wait(item, step)
         case.task(
             TaskKind.CHECKLIST,
             f"complete the checklist before the {step.id} step",
@@ -243,6 +259,7 @@ def _cleared(case: _Case, step: Step, item: Item) -> bool:
         return False
     if step.needs_approval and step.id not in snap.approvals:
         case.note("gated", f"{step.id} waits for a person's approval", step.id, [item.number])
+        case.wait(item, step)
         case.task(
             TaskKind.APPROVAL,
             f"approve or refuse the {step.id} step",

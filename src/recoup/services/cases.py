@@ -15,8 +15,7 @@ from typing import Any
 
 from recoup.domain.cases import CaseKey
 from recoup.domain.checklist import Checklist, auto_answers
-from recoup.domain.invoices import InvoiceStatus
-from recoup.domain.ladder import StepRecord
+from recoup.domain.ladder import StepRecord, StepStatus
 from recoup.domain.money import Money
 from recoup.policy.model import MESSAGES, Action, Policy
 from recoup.policy.snapshot import CaseSnapshot, Item
@@ -36,9 +35,14 @@ def load_snapshots(
     policies = [book.default, *book.others]
     horizon = as_of - dt.timedelta(days=min(p.first_offset for p in policies))
     arranged = _arranged_customers(uow)
+    # Cases waiting at a gate are not read daily; an approval or a checklist answer brings them back.
+    answered = uow.checklists.customers_answered_since(
+        dt.datetime.combine(as_of - dt.timedelta(days=7), dt.time(), tzinfo=dt.UTC)
+    )
+    always = set(arranged) | uow.approvals.customers_with_unused() | answered
     # With one policy, only the cases behind on its ladder are read; with several, every case due.
     ladder = ladder_thresholds(book.default, as_of) if not book.others else None
-    items = uow.queries.case_items(due_by=horizon, ladder=ladder, always=set(arranged), customers=customers)
+    items = uow.queries.case_items(due_by=horizon, ladder=ladder, always=always, customers=customers)
     by_case: dict[CaseKey, list[Item]] = defaultdict(list)
     for inv in items:
         by_case[CaseKey(inv.customer_id, inv.currency)].append(
@@ -58,7 +62,8 @@ def load_snapshots(
     approvals = uow.approvals.unused(cases)
     talks = _contact_history(uow, customer_ids, as_of)
     answers = uow.checklists.answers(cases)
-    snapshots = []
+    snapshots: list[CaseSnapshot] = []
+    gated: list[int] = []
     for key, case_items in sorted(by_case.items(), key=lambda kv: (kv[0].customer_id, kv[0].currency)):
         customer = found[key.customer_id]
         records = arranged.get(key.customer_id, {})
@@ -81,9 +86,15 @@ def load_snapshots(
             last_conversation_on=talks.get(key.customer_id, {}).get("conversation"),
             approvals=frozenset(approvals.get(key, ())),
         )
-        if any(s.needs_checklist for s in book.for_customer(customer.id, customer.segment).steps):
-            snap = _with_checklist(uow, snap, answers.get(key, {}), as_of)
+        if _at_checklist_gate(snap, book.for_customer(customer.id, customer.segment), as_of):
+            gated.append(len(snapshots))
         snapshots.append(_with_receipts(uow, snap))
+    if gated:
+        history = uow.queries.paid_history(sorted({snapshots[n].customer.id for n in gated}))
+        for n in gated:
+            snap = snapshots[n]
+            paid = [(due, on) for cur, due, on in history.get(snap.customer.id, ()) if cur == snap.currency]
+            snapshots[n] = _with_checklist(snap, answers.get(snap.key, {}), paid, as_of)
     return snapshots
 
 
@@ -138,14 +149,23 @@ def _with_receipts(uow: UnitOfWork, snap: CaseSnapshot) -> CaseSnapshot:
     return CaseSnapshot(**{**_fields(snap), "receipts": receipts})
 
 
+def _at_checklist_gate(snap: CaseSnapshot, policy: Policy, as_of: dt.date) -> bool:
+    """True when an item has reached a step that needs the checklist and has not passed it."""
+    gates = [s for s in policy.steps if s.needs_checklist]
+    if not gates:
+        return False
+    passed = {(r.invoice_number, r.step) for r in snap.steps if r.status != StepStatus.WAITING}
+    return any(
+        i.days_past_due(as_of) >= g.offset and (i.number, g.id) not in passed
+        for i in snap.items
+        for g in gates
+    )
+
+
 def _with_checklist(
-    uow: UnitOfWork, snap: CaseSnapshot, given: dict[str, bool], as_of: dt.date
+    snap: CaseSnapshot, given: dict[str, bool], paid: list[tuple[dt.date, dt.date]], as_of: dt.date
 ) -> CaseSnapshot:
     """The checklist answered by the collector, completed from the records where they can tell."""
-    if not any(i.days_past_due(as_of) >= 30 for i in snap.items):
-        return snap  # the demand letter is far off: no need to read the history yet
-    history = [i for i in uow.invoices.for_customer(snap.customer.id) if i.currency == snap.currency]
-    paid = [(i.due_date, i.closed_on) for i in history if i.status is InvoiceStatus.PAID and i.closed_on]
     late = [on for due, on in paid if on > due]
     valid_billing = {c.email for c in snap.contacts if c.valid and c.role == "billing" and c.email}
     sent = [i.sent_to for i in snap.items if i.sent_to]

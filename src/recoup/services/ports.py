@@ -92,6 +92,10 @@ class Queries(Protocol):
 
     def aging(self, as_of: dt.date, edges: Sequence[int]) -> AgingReport: ...
     def allocations_for(self, invoice_numbers: Collection[str]) -> list[Allocation]: ...
+    def paid_history(self, customer_ids: Collection[str]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
+        """Per customer, its paid invoices as (currency, due date, day paid), by due date."""
+        ...
+
     def case_items(
         self,
         *,
@@ -179,6 +183,7 @@ class Tasks(Protocol):
 
 
 class Checklists(Protocol):
+    def customers_answered_since(self, at: dt.datetime) -> set[str]: ...
     def record(self, case: CaseKey, question: str, answer: bool, *, by: str, at: dt.datetime) -> None: ...
     def answers(self, cases: Collection[CaseKey]) -> dict[CaseKey, dict[str, bool]]:
         """The latest answer to each question, per case (cases without answers are absent)."""
@@ -192,6 +197,7 @@ class Approvals(Protocol):
         ...
 
     def use(self, case: CaseKey, step: str, *, on: dt.date) -> None: ...
+    def customers_with_unused(self) -> set[str]: ...
 
 
 class RunLock(Protocol):

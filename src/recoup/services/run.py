@@ -156,14 +156,7 @@ def _plan(
             for snap, decision in decisions:
                 _report(result, snap, decision, decision.actions, list(decision.tasks), "planned")
             return result
-        for snap, decision in decisions:
-            try:
-                _write(uow, result, snap, decision, as_of, at, actor)
-            except Exception as error:
-                failed = Diagnostic(
-                    snap.key, "case_failed", f"the case's plan could not be written: {error!r}"
-                )
-                result.diagnostics.append(_diagnostic(failed))
+        _write(uow, result, decisions, as_of, at, actor)
         uow.commit()
     return result
 
@@ -171,27 +164,42 @@ def _plan(
 def _write(
     uow: UnitOfWork,
     result: RunResult,
-    snap: CaseSnapshot,
-    decision: Decision,
+    decisions: list[tuple[CaseSnapshot, Decision]],
     as_of: dt.date,
     at: dt.datetime,
     actor: str,
 ) -> None:
-    items = {i.number: i for i in snap.items}
-    outbox = [_outbox_item(a, items, snap, as_of, at) for a in decision.actions]
+    """Everything the decisions say, written in bulk in the run's one transaction."""
+    outbox: list[OutboxItem] = []
+    for snap, decision in decisions:
+        items = {i.number: i for i in snap.items}
+        outbox += [_outbox_item(a, items, snap, as_of, at) for a in decision.actions]
     existing = uow.outbox.existing_keys([o.key for o in outbox])
     new = [o for o in outbox if o.key not in existing]
     uow.outbox.add_many(new)
     new_keys = {o.key for o in new}
-    steps = [r for r in decision.steps if r.status is StepStatus.SKIPPED or r.outbox_key in new_keys]
+    keep = (StepStatus.SKIPPED, StepStatus.WAITING)
+    steps = [r for _, d in decisions for r in d.steps if r.status in keep or r.outbox_key in new_keys]
     uow.steps.add_many(steps)
-    for action in decision.actions:
-        if action.key in new_keys and action.step in snap.approvals:
-            uow.approvals.use(snap.key, action.step, on=as_of)
-    added_tasks = [t for t in decision.tasks if uow.tasks.add_many([t])]
-    _apply_events(uow, snap, decision, as_of, at, actor)
-    fresh = [a for a in decision.actions if a.key in new_keys]
-    _report(result, snap, decision, fresh, added_tasks, "pending", steps)
+    tasks = [t for _, d in decisions for t in d.tasks]
+    involved = sorted({t.customer_id for t in tasks})
+    open_before = {t.unique_key for t in uow.tasks.open(customer_ids=involved)} if involved else set()
+    uow.tasks.add_many(tasks)
+    recorded = {(r.invoice_number, r.step) for r in steps}
+    for snap, decision in decisions:
+        for action in decision.actions:
+            if action.key in new_keys and action.step in snap.approvals:
+                uow.approvals.use(snap.key, action.step, on=as_of)
+        if decision.events:
+            _apply_events(uow, snap, decision, as_of, at, actor)
+        fresh = [a for a in decision.actions if a.key in new_keys]
+        raised, seen = [], set()
+        for t in decision.tasks:
+            if t.unique_key not in open_before and t.unique_key not in seen:
+                seen.add(t.unique_key)
+                raised.append(t)
+        mine = [r for r in decision.steps if (r.invoice_number, r.step) in recorded]
+        _report(result, snap, decision, fresh, raised, "pending", mine)
 
 
 def _outbox_item(

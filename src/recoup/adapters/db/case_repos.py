@@ -435,8 +435,25 @@ class SqlSettlements(_CaseRecords[Settlement]):
 
 class SqlSteps(_Repo):
     def add_many(self, records: Sequence[StepRecord]) -> None:
+        """Insert; a record replaces only a *waiting* record of the same (invoice, step), never another."""
+        dialect = sqlite if self.conn.dialect.name == "sqlite" else postgresql
+        stmt = dialect.insert(case_steps)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[case_steps.c.invoice_number, case_steps.c.step],
+            set_={
+                "status": stmt.excluded.status,
+                "on": stmt.excluded.on,
+                "outbox_key": stmt.excluded.outbox_key,
+            },
+            where=case_steps.c.status == StepStatus.WAITING.value,
+        )
+        stmt = stmt.returning(case_steps.c.id)
         for batch in chunks(records):
-            self.conn.execute(insert(case_steps), [step_row(s) for s in batch])
+            written = self.conn.execute(stmt, [step_row(s) for s in batch]).all()
+            if len(written) < len(batch):
+                raise IntegrityError(
+                    "INSERT INTO case_steps", None, Exception("a step is recorded once per invoice and cycle")
+                )
 
     def for_invoices(self, numbers: Collection[str]) -> list[StepRecord]:
         found: list[tuple[int, StepRecord]] = []
@@ -579,6 +596,10 @@ class SqlChecklists(_Repo):
             )
         )
 
+    def customers_answered_since(self, at: dt.datetime) -> set[str]:
+        query = select(checklist_answers.c.customer_id).where(checklist_answers.c.at >= at).distinct()
+        return set(self.conn.execute(query).scalars())
+
     def answers(self, cases: Collection[CaseKey]) -> dict[CaseKey, dict[str, bool]]:
         wanted = set(cases)
         found: dict[CaseKey, dict[str, bool]] = {}
@@ -620,6 +641,10 @@ class SqlApprovals(_Repo):
                 if case in wanted:
                     found.setdefault(case, set()).add(step)
         return found
+
+    def customers_with_unused(self) -> set[str]:
+        query = select(approvals.c.customer_id).where(approvals.c.used_on.is_(None)).distinct()
+        return set(self.conn.execute(query).scalars())
 
     def use(self, case: CaseKey, step: str, *, on: dt.date) -> None:
         self.conn.execute(

@@ -120,6 +120,19 @@ class SqlQueries:
             found += [rows.to_allocation(r) for r in self.conn.execute(query).mappings()]
         return found
 
+    def paid_history(self, customer_ids: Collection[str]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
+        inv = invoices.c
+        found: dict[str, list[tuple[str, dt.date, dt.date]]] = {}
+        for batch in rows.chunks(sorted(set(customer_ids))):
+            query = (
+                select(inv.customer_id, inv.currency, inv.due_date, inv.closed_on)
+                .where(inv.customer_id.in_(batch), inv.status == "paid", inv.closed_on.is_not(None))
+                .order_by(inv.customer_id, inv.due_date, inv.number)
+            )
+            for cid, currency, due, closed in self.conn.execute(query):
+                found.setdefault(cid, []).append((currency, due, closed))
+        return found
+
     def case_items(
         self,
         *,
