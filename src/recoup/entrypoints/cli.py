@@ -14,7 +14,7 @@ import typer
 
 from recoup import bootstrap
 from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
-from recoup.entrypoints import render, run_cli
+from recoup.entrypoints import render, run_cli, work_cli
 from recoup.entrypoints.options import (
     AsOfOption,
     DbOption,
@@ -189,6 +189,8 @@ def aging(
 app.command("run")(run_cli.run)
 app.command("dispatch")(run_cli.dispatch_command)
 app.command("simulate")(run_cli.simulate_command)
+app.command("worklist")(work_cli.worklist)
+app.command("checklist")(work_cli.checklist)
 
 
 def main() -> None:
