@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -288,6 +288,11 @@ class _Repo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    def _analyze(self, table: Table, count: int) -> None:
+        """PostgreSQL: fresh statistics after a bulk write (see repositories._Repo._added)."""
+        if count >= 10_000 and self.conn.dialect.name == "postgresql":
+            self.conn.execute(text(f"ANALYZE {table.name}"))
+
     def _insert_ignoring(self, table: Table, index_elements: Sequence[str]) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING on a unique index, in the dialect's words."""
         dialect = self.conn.dialect.name
@@ -447,13 +452,26 @@ class SqlSteps(_Repo):
             },
             where=case_steps.c.status == StepStatus.WAITING.value,
         )
-        stmt = stmt.returning(case_steps.c.id)
-        for batch in chunks(records):
-            written = self.conn.execute(stmt, [step_row(s) for s in batch]).all()
-            if len(written) < len(batch):
+        # Duplicates are looked for first: an upsert with RETURNING would tell, but PostgreSQL's
+        # driver then parses one huge statement per batch (tens of seconds on 100,000 rows),
+        # where a plain executemany is pipelined.
+        wanted = {(r.invoice_number, r.step) for r in records}
+        if len(wanted) < len(records):
+            raise IntegrityError(
+                "INSERT INTO case_steps", None, Exception("the same step twice in one batch")
+            )
+        for batch in chunks(sorted({r.invoice_number for r in records})):
+            query = select(case_steps.c.invoice_number, case_steps.c.step).where(
+                case_steps.c.invoice_number.in_(batch), case_steps.c.status != StepStatus.WAITING.value
+            )
+            clash = [key for key in self.conn.execute(query) if tuple(key) in wanted]
+            if clash:
                 raise IntegrityError(
-                    "INSERT INTO case_steps", None, Exception("a step is recorded once per invoice and cycle")
+                    "INSERT INTO case_steps", None, Exception(f"step recorded already: {tuple(clash[0])}")
                 )
+        for batch in chunks(records):
+            self.conn.execute(stmt, [step_row(s) for s in batch])
+        self._analyze(case_steps, len(records))
 
     def for_invoices(self, numbers: Collection[str]) -> list[StepRecord]:
         found: list[tuple[int, StepRecord]] = []
@@ -465,11 +483,13 @@ class SqlSteps(_Repo):
 
 class SqlOutbox(_Repo):
     def add_many(self, items: Sequence[OutboxItem]) -> int:
-        stmt = self._insert_ignoring(outbox, ["key"]).returning(outbox.c.id)
-        inserted = 0
+        stmt = self._insert_ignoring(outbox, ["key"])  # no RETURNING: see SqlSteps.add_many
+        keys = {o.key for o in items}
+        new = keys - self.existing_keys(keys)  # the driver's rowcount of an executemany is not reliable
         for batch in chunks(items):
-            inserted += len(self.conn.execute(stmt, [outbox_row(o) for o in batch]).all())
-        return inserted
+            self.conn.execute(stmt, [outbox_row(o) for o in batch])
+        self._analyze(outbox, len(items))
+        return len(new)
 
     def existing_keys(self, keys: Collection[str]) -> set[str]:
         found: set[str] = set()
@@ -558,6 +578,7 @@ class SqlTasks(_Repo):
             todo.append(t)
         for batch in chunks(todo):
             self.conn.execute(insert(tasks), [task_row(t) for t in batch])
+        self._analyze(tasks, len(todo))
         return len(todo)
 
     def get(self, task_id: int) -> Task | None:
