@@ -84,3 +84,25 @@ class PolicyError(InvalidValueError):
             f"{self.source}:{p.line}: {p.message}" if p.line else f"{self.source}: {p.message}"
             for p in self.problems
         ]
+
+
+class InvalidInputError(InvalidValueError):
+    """A value given for one input is not valid; ``field`` names the input (the CLI names its option)."""
+
+    message = "an input is not valid"
+
+    def __init__(self, message: str | None = None, *, field: str = "") -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class PromiseExceedsBalanceError(InvalidInputError):
+    """A promise for more than the open balance of the items it covers."""
+
+    message = "the promised amount is above the open balance of the items it covers"
+
+
+class InvalidStateError(DomainError):
+    """The record is not in a state that allows the change (a resolved dispute resolved again, ...)."""
+
+    message = "the record's state does not allow this change"

@@ -192,6 +192,10 @@ app.command("simulate")(run_cli.simulate_command)
 app.command("worklist")(work_cli.worklist)
 app.command("checklist")(work_cli.checklist)
 
+from recoup.entrypoints import case_cli  # noqa: E402  (log, promise, plan, dispute, hold, settle, ...)
+
+case_cli.register(app)
+
 
 def main() -> None:
     app()
