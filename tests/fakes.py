@@ -629,7 +629,9 @@ class FakeOutbox(_Repo):
     def for_customer(self, customer_id: str) -> list[OutboxItem]:
         return [self._out(o) for o in self._s.outbox.values() if o.customer_id == customer_id]
 
-    def last_sent(self, cases: Collection[CaseKey], actions: Collection[str]) -> dict[CaseKey, dt.date]:
+    def last_sent(
+        self, cases: Collection[CaseKey], actions: Collection[str], *, since: dt.date | None = None
+    ) -> dict[CaseKey, dt.date]:
         wanted, acts = set(cases), set(actions)
         found: dict[CaseKey, dt.date] = {}
         for o in self._s.outbox.values():

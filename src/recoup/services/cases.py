@@ -57,8 +57,11 @@ def load_snapshots(
     for record in uow.steps.for_invoices([i.number for i in items]):
         steps[record.invoice_number].append(record)
     cases = list(by_case)
-    last_message = uow.outbox.last_sent(cases, [a.value for a in MESSAGES])
-    last_call = uow.outbox.last_sent(cases, [Action.CALL.value])
+    # The cadence looks back at most the longest gap of any policy.
+    gap = max(max(p.min_gap_days, p.call_gap_days) for p in policies)
+    since = as_of - dt.timedelta(days=gap + 1)
+    last_message = uow.outbox.last_sent(cases, [a.value for a in MESSAGES], since=since)
+    last_call = uow.outbox.last_sent(cases, [Action.CALL.value], since=since)
     approvals = uow.approvals.unused(cases)
     talks = _contact_history(uow, customer_ids, as_of)
     answers = uow.checklists.answers(cases)

@@ -165,8 +165,11 @@ class Outbox(Protocol):
         attempts: int | None = None,
     ) -> None: ...
     def for_customer(self, customer_id: str) -> list[OutboxItem]: ...
-    def last_sent(self, cases: Collection[CaseKey], actions: Collection[str]) -> dict[CaseKey, dt.date]:
-        """The latest ``as_of`` of a sent or pending item with one of ``actions``, per case."""
+    def last_sent(
+        self, cases: Collection[CaseKey], actions: Collection[str], *, since: dt.date | None = None
+    ) -> dict[CaseKey, dt.date]:
+        """The latest ``as_of`` of a sent or pending item with one of ``actions``, per case (on or after
+        ``since`` when given: older ones may be left out)."""
         ...
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from recoup.adapters.db.rows import CHUNK as CHUNK_SIZE
 from recoup.adapters.db.rows import chunks
 from recoup.adapters.db.tables import (
     approvals,
@@ -538,21 +539,31 @@ class SqlOutbox(_Repo):
         query = select(outbox).where(outbox.c.customer_id == customer_id).order_by(outbox.c.id)
         return [to_outbox_item(r) for r in self.conn.execute(query).mappings()]
 
-    def last_sent(self, cases: Collection[CaseKey], actions: Collection[str]) -> dict[CaseKey, dt.date]:
+    def last_sent(
+        self, cases: Collection[CaseKey], actions: Collection[str], *, since: dt.date | None = None
+    ) -> dict[CaseKey, dt.date]:
         wanted = set(cases)
         if not wanted or not actions:
             return {}
         found: dict[CaseKey, dt.date] = {}
-        for batch in chunks(sorted({c.customer_id for c in wanted})):
+        customers = sorted({c.customer_id for c in wanted})
+        # Many cases and a horizon: one grouped query over the recent items, filtered here.
+        batches: list[list[str] | None] = list(chunks(customers))
+        if since is not None and len(customers) > CHUNK_SIZE:
+            batches = [None]
+        for batch in batches:
             query = (
                 select(outbox.c.customer_id, outbox.c.currency, func.max(outbox.c.as_of))
                 .where(
-                    outbox.c.customer_id.in_(batch),
                     outbox.c.action.in_(sorted(set(actions))),
                     outbox.c.status.in_([s.value for s in SENT_OR_PLANNED]),
                 )
                 .group_by(outbox.c.customer_id, outbox.c.currency)
             )
+            if batch is not None:
+                query = query.where(outbox.c.customer_id.in_(batch))
+            if since is not None:
+                query = query.where(outbox.c.as_of >= since)
             for customer_id, currency, latest in self.conn.execute(query):
                 case = CaseKey(customer_id, currency)
                 if case in wanted:

@@ -205,6 +205,8 @@ activities = Table(
     Column("data", JSON, nullable=False),
 )
 Index("ix_activities_customer", activities.c.customer_id, activities.c.at)
+# The recent calls and visits of every case, read by the daily run (migration 0003).
+Index("ix_activities_kind_at", activities.c.kind, activities.c.at)
 
 # --- The engine: what pauses or resolves a case, what the ladder did, tasks, approvals, the run lock.
 # Every case record keeps its customer and currency and a version bumped on each change.
