@@ -25,14 +25,17 @@ def test_a_dry_run_lists_the_plan_and_a_real_run_sends_it_once(db: str) -> None:
     assert [(a["customer"], a["step"], a["action"]) for a in real["actions"]] == [
         (a["customer"], a["step"], a["action"]) for a in dry["actions"]
     ]
-    assert {a["status"] for a in real["actions"]} <= {"sent", "task"}
+    # Emails wait for the customer's local hours (08:00-21:00): this test runs at any hour.
+    statuses = {a["status"] for a in real["actions"]}
+    assert statuses <= {"sent", "task", "waiting"}
     for key in ("as_of", "actions", "skipped", "diagnostics"):
         assert key in real
     code, out, _ = recoup("run", "--as-of", "2026-11-23", "--json", "--db", db)
     assert json.loads(out)["actions"] == []
     code, out, _ = recoup("customer", "show", "ACME-DE", "--json", "--db", db)
     kinds = [entry["kind"] for entry in json.loads(out)["timeline"]]
-    assert "email" in kinds or "call_task" in kinds
+    if "sent" in statuses:
+        assert "email" in kinds or "letter" in kinds
 
 
 def test_dispatch_with_nothing_pending_sends_nothing(db: str) -> None:

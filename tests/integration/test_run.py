@@ -205,3 +205,19 @@ def test_a_case_waiting_at_the_checklist_is_left_alone_until_the_checklist_is_an
     with uow_factory() as uow:
         statuses = {r.step: r.status for r in uow.steps.for_invoices(["INV-1"])}
     assert statuses["demand-letter"] == "taken"
+
+
+def test_a_message_is_held_back_outside_the_customers_local_hours(uow_factory: UnitOfWorkFactory) -> None:
+    given(
+        uow_factory,
+        customer("P1", consumer=True, time_zone="Asia/Seoul", country="KR"),
+        contact("Pat", customer="P1", email="pat@home.example"),
+        invoice("INV-9", customer="P1", amount="100", currency="KRW", issued="2026-02-02", due="2026-03-04"),
+    )
+    run(uow_factory, "2026-03-05")
+    late_evening = dt.datetime(2026, 3, 5, 13, tzinfo=dt.UTC)  # 22:00 in Seoul
+    held = dispatch(uow_factory, channels(), now=lambda: late_evening)
+    assert held.statuses == {"P1/KRW/reminder-1/INV-9/email": "waiting"}
+    next_morning = dt.datetime(2026, 3, 5, 23, tzinfo=dt.UTC)  # 08:00 in Seoul on the 6th
+    sent = dispatch(uow_factory, channels(), now=lambda: next_morning).sent
+    assert sent == ["P1/KRW/reminder-1/INV-9/email"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from recoup.domain.activity import Activity
 from recoup.domain.ladder import OutboxItem, OutboxStatus
@@ -97,6 +98,15 @@ def _one(
     if item.action == Action.CALL or item.action in REVIEWS:
         _task(uow_factory, item, invoices, now(), result, actor)
         return
+    later = _outside_window(item, now())
+    if later is not None:
+        with uow_factory() as uow:
+            uow.outbox.mark(
+                item.id, OutboxStatus.PENDING, at=now(), error="outside the sending window", not_before=later
+            )
+            uow.commit()
+        result.statuses[item.key] = "waiting"
+        return
     channel = channels.get(item.action)
     if channel is None:
         _finish(uow_factory, item, OutboxStatus.FAILED, now(), f"no channel for {item.action}", result, actor)
@@ -146,6 +156,19 @@ def _one(
         uow.commit()
     result.sent.append(item.key)
     result.statuses[item.key] = OutboxStatus.SENT.value
+
+
+def _outside_window(item: OutboxItem, now: dt.datetime) -> dt.datetime | None:
+    """When a message may not go out now (the customer's local hours), the start of its next window."""
+    window, zone = item.payload.get("window"), item.payload.get("time_zone") or "UTC"
+    if not window:
+        return None
+    start, end = int(window[0]), int(window[1])
+    local = now.astimezone(ZoneInfo(zone))
+    if start <= local.hour < end:
+        return None
+    day = local.date() if local.hour < start else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(start), tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
 
 
 def _task(

@@ -33,6 +33,8 @@ from recoup.services.ports import Channel, UnitOfWork, UnitOfWorkFactory
 from recoup.services.run import plan_run
 
 ACTOR = "simulation"
+DISPATCH_HOURS = (2, 10, 18)
+"""UTC hours the simulated dispatcher runs: within the day in Asia, Europe and America."""
 
 
 @dataclass
@@ -100,9 +102,10 @@ def simulate(
     rng = random.Random(seed)
     with uow_factory() as uow:
         arrivals, keeps = _predict(uow, start, seed)
+    steps: dict[str, tuple[str, str]] = {}  # planned, not yet done: key -> (step, action)
     for n in range(days):
         day = start + dt.timedelta(days=n)
-        at = dt.datetime.combine(day, dt.time(23, 59), tzinfo=dt.UTC)
+        at = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
         _payments(uow_factory, arrivals.pop(day, []), day, at, result)
         planned = plan_run(uow_factory, book=book, calendar=calendar, as_of=day, at=at, actor=ACTOR)
         for event in planned.events:
@@ -110,14 +113,17 @@ def simulate(
                 result.promises_kept += 1
             elif event["kind"] == "promise_broken":
                 result.promises_broken += 1
-        done = dispatch(uow_factory, channels, now=lambda at=at: at, actor=ACTOR)  # type: ignore[misc]
-        steps = {a["key"]: (a["step"], a["action"]) for a in planned.actions}
-        for key, status in done.statuses.items():
-            if key in steps and status in ("sent", "task"):
-                step, action = steps[key]
-                result.actions[action] += 1
-                if action in ("email", "letter"):
-                    result.messages[step] += 1
+        steps.update({a["key"]: (a["step"], a["action"]) for a in planned.actions})
+        for hour in DISPATCH_HOURS:  # messages wait for each customer's local hours
+            moment = dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+            done = dispatch(uow_factory, channels, now=lambda moment=moment: moment, actor=ACTOR)  # type: ignore[misc]
+            for key, status in done.statuses.items():
+                if key in steps and status in ("sent", "task"):
+                    step, action = steps.pop(key)
+                    result.actions[action] += 1
+                    if action in ("email", "letter"):
+                        result.messages[step] += 1
+        at = dt.datetime.combine(day, dt.time(20), tzinfo=dt.UTC)
         _collector(uow_factory, day, at, rng, keeps, arrivals, result)
         if progress:
             progress(n + 1)
