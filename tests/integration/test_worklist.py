@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import replace
 
 from builders import AT, contact, customer, eur, given, invoice, payment
+from recoup.domain.activity import Activity
 from recoup.domain.cases import CaseKey, Promise, PromiseStatus
 from recoup.domain.tasks import Task, TaskKind, TaskStatus
 from recoup.services.ports import UnitOfWorkFactory
-from recoup.services.worklist import checklist_view, record_answers, worklist, worklist_json
+from recoup.services.worklist import checklist_for, checklist_view, record_answers, worklist, worklist_json
 
 AS_OF = dt.date(2026, 6, 30)
 KIM = "kim@supplier.example"
@@ -187,3 +188,29 @@ def test_the_collectors_recorded_answers_win_over_the_records(uow_factory: UnitO
     assert b["right_recipient"] == ("yes", "records")
     with uow_factory() as uow:
         assert uow.checklists.answers([CaseKey("B", "EUR")])[CaseKey("B", "EUR")]["pattern"] is False
+
+
+def test_the_records_answer_owner_contacted_and_first_response_from_the_log(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    at = dt.datetime(2026, 3, 20, 10, tzinfo=dt.UTC)
+    given(
+        uow_factory,
+        customer("C9"),
+        contact("Olga", customer="C9", email="owner@c9.example", role="owner"),
+        Activity(
+            "call",
+            at,
+            "col@s.example",
+            "C9",
+            "reached Olga",
+            data={"contact": "Olga", "outcome": "reached", "conversation": True},
+        ),
+    )
+    with uow_factory() as uow:
+        c9 = uow.customers.get("C9")
+        assert c9 is not None
+        checklist = checklist_for(uow, c9, "EUR", dt.date(2026, 3, 25))
+    assert checklist.answer("owner_contacted") is True
+    assert checklist.answer("first_response") is True
+    assert checklist.answer("right_recipient") is None

@@ -13,8 +13,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from recoup.domain.activity import Activity
 from recoup.domain.cases import CaseKey
 from recoup.domain.checklist import Checklist, auto_answers
+from recoup.domain.customers import Contact
 from recoup.domain.ladder import StepRecord, StepStatus
 from recoup.domain.money import Money
 from recoup.policy.model import MESSAGES, Action, Policy
@@ -93,11 +95,17 @@ def load_snapshots(
             gated.append(len(snapshots))
         snapshots.append(_with_receipts(uow, snap))
     if gated:
-        history = uow.queries.paid_history(sorted({snapshots[n].customer.id for n in gated}))
+        gated_ids = sorted({snapshots[n].customer.id for n in gated})
+        history = uow.queries.paid_history(gated_ids)
+        since = dt.datetime.combine(as_of - dt.timedelta(days=365), dt.time(), tzinfo=dt.UTC)
+        logged: dict[str, list[Activity]] = defaultdict(list)
+        for entry in uow.activities.recent(gated_ids, HISTORY_KINDS, since):
+            logged[entry.customer_id].append(entry)
         for n in gated:
             snap = snapshots[n]
             paid = [(due, on) for cur, due, on in history.get(snap.customer.id, ()) if cur == snap.currency]
-            snapshots[n] = _with_checklist(snap, answers.get(snap.key, {}), paid, as_of)
+            mine = logged.get(snap.customer.id, [])
+            snapshots[n] = _with_checklist(snap, answers.get(snap.key, {}), paid, mine, as_of)
     return snapshots
 
 
@@ -165,20 +173,71 @@ def _at_checklist_gate(snap: CaseSnapshot, policy: Policy, as_of: dt.date) -> bo
     )
 
 
+HISTORY_KINDS = ("email", "letter", "call", "visit", "reply", "promise", "dispute", "plan")
+"""Log entries that tell whether the owner was contacted and whether the customer answered."""
+
+
+def records_answers(
+    *,
+    contacts: Sequence[Contact],
+    sent_to: Sequence[str],
+    paid: Sequence[tuple[dt.date, dt.date]],
+    plan_in_force: bool,
+    history: Sequence[Activity],
+    as_of: dt.date,
+) -> dict[str, bool]:
+    """What the records say to the checklist; a question they cannot tell is left to the collector.
+
+    - right_recipient: every open invoice names a valid billing contact's address;
+    - owner_contacted: a message went (or was copied) to an owner contact, or a call or visit
+      with an owner contact is logged;
+    - first_response: a conversation, a reply, a promise or a dispute is logged;
+    - pattern and busy_season: from the paid invoices (``domain.checklist``);
+    - plan_offered: a plan is in force, or one was logged.
+    """
+    valid_billing = {c.email for c in contacts if c.valid and c.role == "billing" and c.email}
+    owners = [c for c in contacts if c.role == "owner"]
+    owner_addresses = {c.email for c in owners if c.email}
+    owner_names = {c.name for c in owners}
+    owner_contacted = responded = plan_logged = False
+    for entry in history:
+        if entry.kind in ("email", "letter"):
+            reached = {*entry.data.get("recipients", ()), *entry.data.get("copies", ())}  # type: ignore[misc]
+            owner_contacted |= bool(owner_addresses & reached)
+        elif entry.kind in ("call", "visit"):
+            owner_contacted |= entry.data.get("contact") in owner_names and bool(
+                entry.data.get("conversation")
+            )
+            responded |= bool(entry.data.get("conversation")) or entry.data.get("outcome") == "reached"
+        elif entry.kind in ("reply", "promise", "dispute"):
+            responded = True
+        elif entry.kind == "plan":
+            plan_logged = True
+    return auto_answers(
+        invoices_sent_to_valid_billing=all(s in valid_billing for s in sent_to) if sent_to else None,
+        owner_contacted=True if owner_contacted else None,
+        responded=True if responded else None,
+        paid=paid,
+        late_paid_on=[on for due, on in paid if on > due],
+        plan_offered=True if plan_in_force or plan_logged else None,
+        as_of=as_of,
+    )
+
+
 def _with_checklist(
-    snap: CaseSnapshot, given: dict[str, bool], paid: list[tuple[dt.date, dt.date]], as_of: dt.date
+    snap: CaseSnapshot,
+    given: dict[str, bool],
+    paid: list[tuple[dt.date, dt.date]],
+    history: Sequence[Activity],
+    as_of: dt.date,
 ) -> CaseSnapshot:
     """The checklist answered by the collector, completed from the records where they can tell."""
-    late = [on for due, on in paid if on > due]
-    valid_billing = {c.email for c in snap.contacts if c.valid and c.role == "billing" and c.email}
-    sent = [i.sent_to for i in snap.items if i.sent_to]
-    auto = auto_answers(
-        invoices_sent_to_valid_billing=all(s in valid_billing for s in sent) if sent else None,
-        owner_contacted=None,
-        responded=None,
+    auto = records_answers(
+        contacts=snap.contacts,
+        sent_to=[i.sent_to for i in snap.items if i.sent_to],
         paid=paid,
-        late_paid_on=late,
-        plan_offered=True if snap.plans else None,
+        plan_in_force=bool(snap.plans),
+        history=history,
         as_of=as_of,
     )
     checklist = Checklist(answers=given, auto=auto)

@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from recoup.domain.cases import CaseKey, PromiseStatus
-from recoup.domain.checklist import Checklist, auto_answers, check_question
+from recoup.domain.checklist import Checklist, check_question
 from recoup.domain.customers import Customer
 from recoup.domain.errors import NotFoundError
 from recoup.domain.invoices import Invoice, InvoiceStatus
 from recoup.domain.money import Money, check_currency
 from recoup.domain.tasks import Task, TaskKind
+from recoup.services.cases import HISTORY_KINDS, records_answers
 from recoup.services.ports import UnitOfWork
 
 KIND_WEIGHTS: dict[TaskKind, int] = {
@@ -262,27 +263,18 @@ class ChecklistRow:
 def checklist_for(uow: UnitOfWork, customer: Customer, currency: str, as_of: dt.date) -> Checklist:
     """The case's checklist: the collector's recorded answers, completed from the records.
 
-    The records answer like the run does (``services.cases``): the invoices went to the
-    right person when every open invoice of the case names a valid billing contact; the
-    pattern and the busy season come from the customer's paid invoices in this currency;
-    a plan in force means a plan was offered. The owner contact and the first response
-    are left to the collector.
+    The records answer exactly as for the run (``services.cases.records_answers``).
     """
     case = CaseKey(customer.id, currency)
     mine = [i for i in uow.invoices.for_customer(customer.id) if i.currency == currency]
     paid = [(i.due_date, i.closed_on) for i in mine if i.status is InvoiceStatus.PAID and i.closed_on]
-    sent = [i.sent_to for i in mine if i.status is InvoiceStatus.OPEN and i.sent_to]
-    valid_billing = {
-        c.email for c in uow.contacts.for_customer(customer.id) if c.valid and c.role == "billing" and c.email
-    }
-    plans = [p for p in uow.plans.open_for([customer.id]) if p.currency == currency]
-    auto = auto_answers(
-        invoices_sent_to_valid_billing=all(s in valid_billing for s in sent) if sent else None,
-        owner_contacted=None,
-        responded=None,
+    since = dt.datetime.combine(as_of - dt.timedelta(days=365), dt.time(), tzinfo=dt.UTC)
+    auto = records_answers(
+        contacts=uow.contacts.for_customer(customer.id),
+        sent_to=[i.sent_to for i in mine if i.status is InvoiceStatus.OPEN and i.sent_to],
         paid=paid,
-        late_paid_on=[on for due, on in paid if on > due],
-        plan_offered=True if plans else None,
+        plan_in_force=any(p.currency == currency for p in uow.plans.open_for([customer.id])),
+        history=uow.activities.recent([customer.id], HISTORY_KINDS, since),
         as_of=as_of,
     )
     return Checklist(answers=uow.checklists.answers([case]).get(case, {}), auto=auto)
