@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from recoup.adapters.db.rows import CHUNK as CHUNK_SIZE
-from recoup.adapters.db.rows import chunks
+from recoup.adapters.db.rows import chunks, member
 from recoup.adapters.db.tables import (
     approvals,
     case_steps,
@@ -477,7 +477,7 @@ class SqlSteps(_Repo):
     def for_invoices(self, numbers: Collection[str]) -> list[StepRecord]:
         found: list[tuple[int, StepRecord]] = []
         for batch in chunks(sorted(set(numbers))):
-            query = select(case_steps).where(case_steps.c.invoice_number.in_(batch))
+            query = select(case_steps).where(member(self.conn, case_steps.c.invoice_number, batch))
             found += [(r["id"], to_step(r)) for r in self.conn.execute(query).mappings()]
         return [s for _, s in sorted(found, key=lambda f: f[0])]
 
@@ -561,7 +561,7 @@ class SqlOutbox(_Repo):
                 .group_by(outbox.c.customer_id, outbox.c.currency)
             )
             if batch is not None:
-                query = query.where(outbox.c.customer_id.in_(batch))
+                query = query.where(member(self.conn, outbox.c.customer_id, batch))
             if since is not None:
                 query = query.where(outbox.c.as_of >= since)
             for customer_id, currency, latest in self.conn.execute(query):
@@ -605,7 +605,10 @@ class SqlTasks(_Repo):
         found: list[Task] = []
         for batch in chunks(sorted(set(customer_ids))):
             found += [
-                to_task(r) for r in self.conn.execute(query.where(tasks.c.customer_id.in_(batch))).mappings()
+                to_task(r)
+                for r in self.conn.execute(
+                    query.where(member(self.conn, tasks.c.customer_id, batch))
+                ).mappings()
             ]
         return sorted(found, key=lambda t: t.id or 0)
 

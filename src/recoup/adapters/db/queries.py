@@ -126,7 +126,8 @@ class SqlQueries:
         for batch in rows.chunks(sorted(set(customer_ids))):
             query = (
                 select(inv.customer_id, inv.currency, inv.due_date, inv.closed_on)
-                .where(inv.customer_id.in_(batch), inv.status == "paid", inv.closed_on.is_not(None))
+                .where(rows.member(self.conn, inv.customer_id, batch), inv.status == "paid")
+                .where(inv.closed_on.is_not(None))
                 .order_by(inv.customer_id, inv.due_date, inv.number)
             )
             for cid, currency, due, closed in self.conn.execute(query):

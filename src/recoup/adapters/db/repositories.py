@@ -54,7 +54,8 @@ class SqlCustomers(_Repo):
     def get_many(self, ids: Collection[str]) -> dict[str, Customer]:
         found: dict[str, Customer] = {}
         for batch in rows.chunks(list(ids)):
-            for r in self.conn.execute(select(customers).where(customers.c.id.in_(batch))).mappings():
+            query = select(customers).where(rows.member(self.conn, customers.c.id, batch))
+            for r in self.conn.execute(query).mappings():
                 found[r["id"]] = rows.to_customer(r)
         return found
 
@@ -96,7 +97,8 @@ class SqlContacts(_Repo):
     def for_customers(self, customer_ids: Collection[str]) -> dict[str, list[Contact]]:
         found: dict[str, list[Contact]] = {}
         for batch in rows.chunks(sorted(set(customer_ids))):
-            query = select(contacts).where(contacts.c.customer_id.in_(batch)).order_by(contacts.c.id)
+            query = select(contacts).where(rows.member(self.conn, contacts.c.customer_id, batch))
+            query = query.order_by(contacts.c.id)
             for r in self.conn.execute(query).mappings():
                 found.setdefault(r["customer_id"], []).append(rows.to_contact(r))
         return found

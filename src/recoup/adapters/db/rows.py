@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection, any_, literal
+from sqlalchemy.dialects.postgresql import ARRAY
+
 from recoup.domain.activity import Activity
 from recoup.domain.customers import Contact, ContactRole, Customer, CustomerKind
 from recoup.domain.invoices import Invoice, InvoiceStatus
@@ -13,6 +16,14 @@ from recoup.domain.payments import Allocation, AllocationKind, CreditNote, Payme
 
 T = TypeVar("T")
 CHUNK = 5000
+
+
+def member(conn: Connection, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``: one parameter instead of thousands,
+    which psycopg need not parse on every call (the long IN lists cost seconds a run)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(list(values), ARRAY(column.type)))
+    return column.in_(values)
 
 
 def chunks(items: Sequence[T] | Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
