@@ -19,8 +19,12 @@ class Settings(BaseSettings):
         default_factory=lambda: Path("policies") if Path("policies").is_dir() else None,
         description="folder of collection policies (*.toml); default: ./policies if it exists",
     )
+    rates: Path | None = Field(
+        default_factory=lambda: Path("rates") if Path("rates").is_dir() else None,
+        description="folder of the user's rate tables (*.csv) added to the shipped ones; default: ./rates",
+    )
 
-    @field_validator("policies", mode="before")
+    @field_validator("policies", "rates", mode="before")
     @classmethod
     def _no_empty_policies(cls, value: object) -> object:
         return None if value == "" else value

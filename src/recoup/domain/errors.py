@@ -106,3 +106,15 @@ class InvalidStateError(DomainError):
     """The record is not in a state that allows the change (a resolved dispute resolved again, ...)."""
 
     message = "the record's state does not allow this change"
+
+
+class MissingRateError(DomainError, LookupError):
+    """A rate table has no rate for the day asked (or is not known that far): never a silent guess."""
+
+    message = "a rate table has no rate for the period"
+
+
+class UnknownJurisdictionError(InvalidValueError):
+    """A jurisdiction code the law package does not know, or a country with no rule."""
+
+    message = "no interest rule for this jurisdiction"
