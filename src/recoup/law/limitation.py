@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from recoup.domain.customers import Customer
 from recoup.domain.errors import InvalidValueError
 
 KINDS = ("goods", "services", "works", "periodic", "retail", "agency")
@@ -204,3 +205,22 @@ def is_time_barred(
 ) -> bool:
     """True when the claim is time-barred on ``as_of``."""
     return limitation(jurisdiction, due=due, consumer=consumer, kind=kind).is_barred(as_of)
+
+
+def customer_jurisdiction(customer: Customer) -> str:
+    """The customer's jurisdiction: as set on the customer, else from its country (US: US-NY, other: the
+    country code, which ``limitation`` may not know). The same mapping as ``law.interest.jurisdiction_for``
+    except that other EU countries keep their own code (limitation is national law)."""
+    if customer.jurisdiction:
+        return customer.jurisdiction.strip().upper()
+    if customer.country == "US":
+        return "US-NY"
+    return customer.country
+
+
+def limitation_for(customer: Customer, due: dt.date, kind: str = "goods") -> Limitation | None:
+    """The limitation of a customer's invoice due on ``due``; None when its jurisdiction has no rule here."""
+    try:
+        return limitation(customer_jurisdiction(customer), due=due, consumer=customer.is_consumer, kind=kind)
+    except InvalidValueError:
+        return None

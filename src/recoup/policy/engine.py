@@ -18,6 +18,12 @@
    closer than ``call_gap_days``; consumers get the consumer guard (rule 6).
 5. Consolidation: one action per case and channel, led by the highest step
    due and listing every item chased, paused items shown as such (rule 4).
+6. Legal guards (``snapshot.barred_on``, from ``law.limitation``): an item whose
+   claim is time-barred is never taken to a step that threatens legal action if
+   the debtor is a consumer (litigation or agency review, the demand letter: Reg F
+   §1006.26, CONC 7.15); such a message leaves the item out, and no message to a
+   consumer announces such a step. A time-barred business item is never sent to
+   litigation review; it raises a review task naming the rule instead.
 
 Re-running on the same day gives nothing new (rule 1), because every step an
 invoice takes is recorded and the cadence counts what was just planned.
@@ -74,6 +80,7 @@ class _Case:
         self.already_waiting = {
             (r.invoice_number, r.step) for r in snap.steps if r.status == StepStatus.WAITING
         }
+        self.barred: set[str] = set()
 
     def note(self, code: str, message: str, step: str = "", invoices: Iterable[str] = ()) -> None:
         self.diagnostics.append(Diagnostic(self.key, code, message, step, tuple(invoices)))
@@ -143,6 +150,7 @@ def decide(snapshot: CaseSnapshot, policy: Policy, as_of: dt.date, calendar: Cal
     chased = [i for i in items if i.number not in paused and i.days_past_due(as_of) >= policy.first_offset]
     if not chased:
         return case.decision()
+    _limitation(case, chased)
     zero = Money.zero(snapshot.currency)
     open_total = sum((i.balance for i in chased), zero)
     if open_total.amount <= policy.tolerance:
@@ -208,6 +216,42 @@ def _arrangements(case: _Case) -> dict[str, tuple[str, str]]:
     return paused
 
 
+THREATS = frozenset({Action.REVIEW_LITIGATION, Action.REVIEW_AGENCY})
+"""Review steps that mean legal action or its threat (with the demand letter, see ``threatens``)."""
+
+
+def threatens(step: Step) -> bool:
+    """True for a step that threatens legal action: litigation or agency review, the demand letter."""
+    return bool(THREATS & set(step.actions)) or "demand-letter" in (step.id, step.template)
+
+
+def _limitation(case: _Case, chased: list[Item]) -> None:
+    """Note the time-barred items; a business's raise a review task naming the rule."""
+    snap, as_of = case.snap, case.as_of
+    for item in chased:
+        if not snap.barred(item.number, as_of):
+            continue
+        case.barred.add(item.number)
+        rule = f" ({snap.limitation_rule})" if snap.limitation_rule else ""
+        since = snap.barred_on[item.number]
+        if snap.consumer:
+            text = f"{item.number} is time-barred since {since}{rule}: no legal action is threatened"
+            case.note("time_barred", text, "", [item.number])
+            continue
+        text = f"{item.number} is time-barred since {since}{rule}: decide how to go on (no litigation)"
+        case.note("time_barred", text, "", [item.number])
+        case.task(TaskKind.REVIEW, text, key=f"time-barred:{item.number}", invoices=[item.number])
+
+
+def _forbidden(case: _Case, step: Step, item: Item) -> bool:
+    """The legal guard: no threat on a time-barred consumer debt, no litigation of a time-barred one."""
+    if item.number not in case.barred:
+        return False
+    if case.snap.consumer:
+        return threatens(step)
+    return Action.REVIEW_LITIGATION in step.actions
+
+
 def _steps_due(case: _Case, chased: list[Item], overdue: Money) -> dict[str, tuple[Step, list[Step]]]:
     """For each chased item, the step to take today and the lower steps it passes over."""
     policy, snap, as_of = case.policy, case.snap, case.as_of
@@ -232,6 +276,7 @@ def _steps_due(case: _Case, chased: list[Item], overdue: Money) -> dict[str, tup
             and s.offset <= days
             and s.applies_to(customer.kind, customer.segment)
             and overdue.amount >= s.min_overdue
+            and not _forbidden(case, s, item)
         ]
         chosen: Step | None = None
         for step in reversed(pending):
@@ -378,22 +423,27 @@ def _consolidate(
                 invoices=numbers,
             )
             continue
-        next_step, next_on = _next(case, lead, leader, calendar)
+        listed = chased
+        if snap.consumer and case.barred and threatens(lead):
+            listed = [i for i in chased if i.number not in case.barred]  # legal guard
+        next_step, next_on = _next(
+            case, lead, leader, calendar, barred=bool(case.barred & {i.number for i in listed})
+        )
         hours = (max(policy.send_from, CONSUMER_HOURS[0]), min(policy.send_until, CONSUMER_HOURS[1]))
         action = PlannedAction(
             case=case.key,
             step=lead.id,
             action=channel,
             cycle=leader.number,
-            invoices=tuple(i.number for i in chased),
+            invoices=tuple(i.number for i in listed),
             shown=shown,
             recipients=to,
             copies=copies,
             tone=lead.tone,
             template=lead.template,
             attach=lead.attach,
-            total=total,
-            overdue=overdue,
+            total=total if listed is chased else sum((i.balance for i in listed), Money.zero(total.currency)),
+            overdue=overdue if listed is chased else _overdue(listed, as_of, total.currency),
             next_step=next_step,
             next_on=next_on,
             consumer=snap.consumer,
@@ -422,11 +472,22 @@ def _misses_customer(step: Step, number: str, carried: dict[tuple[Action, str], 
     return any((a, number) not in carried for a in step.actions if a in (Action.EMAIL, Action.LETTER))
 
 
-def _next(case: _Case, lead: Step, leader: Item, calendar: Calendar) -> tuple[str, dt.date | None]:
-    """The next step the customer may be told about, and its date (moved to a business day)."""
+def _overdue(items: list[Item], as_of: dt.date, currency: str) -> Money:
+    return sum((i.balance for i in items if i.days_past_due(as_of) > 0), Money.zero(currency))
+
+
+def _next(
+    case: _Case, lead: Step, leader: Item, calendar: Calendar, *, barred: bool = False
+) -> tuple[str, dt.date | None]:
+    """The next step the customer may be told about, and its date (moved to a business day).
+
+    A consumer with a time-barred item listed is never told of a step that threatens legal action.
+    """
     policy, customer = case.policy, case.snap.customer
     for step in policy.steps[policy.rank(lead.id) + 1 :]:
         if not step.applies_to(customer.kind, customer.segment):
+            continue
+        if barred and case.snap.consumer and threatens(step):
             continue
         if case.snap.consumer and step.needs_approval:
             return "", None  # never announce to a consumer a step nobody has decided on

@@ -60,6 +60,9 @@ class CaseSnapshot:
         last_conversation_on: the day someone last spoke with the customer.
         checklist_complete: the demand-letter checklist is answered.
         approvals: step ids a person approved for this case and not yet used.
+        barred_on: invoice number -> the first day its claim is time-barred (``law.limitation``);
+            items of an unknown jurisdiction are left out.
+        limitation_rule: the limitation rule of the customer's jurisdiction, named in the review task.
     """
 
     customer: Customer
@@ -79,6 +82,8 @@ class CaseSnapshot:
     last_conversation_on: dt.date | None = None
     checklist_complete: bool = False
     approvals: frozenset[str] = frozenset()
+    barred_on: dict[str, dt.date] = field(default_factory=dict, hash=False)
+    limitation_rule: str = ""
 
     @property
     def key(self) -> CaseKey:
@@ -87,6 +92,11 @@ class CaseSnapshot:
     @property
     def consumer(self) -> bool:
         return self.customer.kind == "consumer"
+
+    def barred(self, number: str, as_of: dt.date) -> bool:
+        """True when the item's claim is time-barred on ``as_of``."""
+        day = self.barred_on.get(number)
+        return day is not None and as_of >= day
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,10 @@ from typing import Any
 from recoup.domain.activity import Activity
 from recoup.domain.cases import CaseKey
 from recoup.domain.checklist import Checklist, auto_answers
-from recoup.domain.customers import Contact
+from recoup.domain.customers import Contact, Customer
 from recoup.domain.ladder import StepRecord, StepStatus
 from recoup.domain.money import Money
+from recoup.law.limitation import limitation_for
 from recoup.policy.model import MESSAGES, Action, Policy
 from recoup.policy.snapshot import CaseSnapshot, Item
 from recoup.services.policies import PolicyBook
@@ -90,6 +91,7 @@ def load_snapshots(
             call_attempts=tuple(talks.get(key.customer_id, {}).get("attempts", ())),
             last_conversation_on=talks.get(key.customer_id, {}).get("conversation"),
             approvals=frozenset(approvals.get(key, ())),
+            **_limitations(customer, case_items),
         )
         if _at_checklist_gate(snap, book.for_customer(customer.id, customer.segment), as_of):
             gated.append(len(snapshots))
@@ -107,6 +109,17 @@ def load_snapshots(
             mine = logged.get(snap.customer.id, [])
             snapshots[n] = _with_checklist(snap, answers.get(snap.key, {}), paid, mine, as_of)
     return snapshots
+
+
+def _limitations(customer: Customer, items: Sequence[Item]) -> dict[str, Any]:
+    """The day each item's claim becomes time-barred and the rule (none for an unknown jurisdiction)."""
+    barred: dict[str, dt.date] = {}
+    rule = ""
+    for item in items:
+        found = limitation_for(customer, item.due_date)
+        if found is not None:
+            barred[item.number], rule = found.barred_on, found.rule
+    return {"barred_on": barred, "limitation_rule": rule}
 
 
 CONTACT_KINDS = ("call", "visit")
