@@ -196,6 +196,15 @@ from recoup.entrypoints import case_cli  # noqa: E402  (log, promise, plan, disp
 
 case_cli.register(app)
 
+from recoup.entrypoints import advise_cli  # noqa: E402
+
+app.command("advise")(advise_cli.advise)
+
+from recoup.entrypoints import law_cli  # noqa: E402  (interest, rates)
+
+app.command("interest")(law_cli.interest)
+app.add_typer(law_cli.rates_app, name="rates")
+
 
 def main() -> None:
     app()

@@ -19,7 +19,8 @@ The model (LAW.md 5.4; the curve and fees are sourced, the rest are assumptions 
 - offer_plan = (q_plan) × balance − cost of waiting − effort × (1 + plan_effort_share ×
   plan_months), with q_plan = p × e + (1 − p × e) × plan_rescue; cost of waiting =
   balance × cost_of_money × plan_months / 2 / 12 (the money arrives on average half way).
-- agency = p × (balance + compensation) × (1 − fee) − effort × agency_handover_months;
+- agency = p × (balance + compensation) × (1 − fee) − effort × agency_handover_months,
+  only from ``agency_from_days`` (60: the ladder's own steps come first);
   fee by age (20 % under 90 days, 30 % to a year, 45 % older; GB 10 %, + 5 pp over a
   year, LAW.md 5.1). Statutory fixed compensation is recoverable from the debtor.
 - litigate = P(win) × P(collect | win) × h × (balance + interest + compensation +
@@ -39,8 +40,9 @@ The model (LAW.md 5.4; the curve and fees are sourced, the rest are assumptions 
   S = ceil((best + cost) / q) to the minor unit (one unit more if it lands exactly);
   none if that exceeds the balance.
 
-Costs are set in EUR and converted with ``cost_rates`` (rough, ⚠); a currency not in
-that table takes the EUR figures as they are.
+Internal effort is 20 EUR a month of chasing by default (half an hour of a collector;
+the reminders themselves are automated) ⚠. Costs are set in EUR and converted with
+``cost_rates`` (rough, ⚠); a currency not in that table takes the EUR figures as they are.
 """
 
 # ruff: noqa: RUF009  (Decimal defaults are immutable)
@@ -80,7 +82,7 @@ class Assumptions:
     late_penalty: Decimal = D("0.3")
     broken_promise_factor: Decimal = D("0.85")
     in_house: tuple[tuple[int, Decimal], ...] = ((90, D("1")), (180, D("0.5")), (365, D("0.3")))
-    effort_per_month: Decimal = D("60")
+    effort_per_month: Decimal = D("20")
     chase_months: int = 3
     plan_months: int = 6
     plan_rescue: Decimal = D("0.3")
@@ -92,6 +94,7 @@ class Assumptions:
     agency_fee_gb: Decimal = D("0.10")
     agency_fee_gb_old_extra: Decimal = D("0.05")
     agency_handover_months: Decimal = D("0.5")
+    agency_from_days: int = 60
     p_win: Decimal = D("0.8")
     p_collect_if_win: Decimal = D("0.8")
     lawyer_rate: Decimal = D("0.10")
@@ -343,15 +346,26 @@ def advise(facts: CaseFacts, a: Assumptions | None = None) -> Advice:
     # agency
     fee = agency_fee(facts.jurisdiction, days, a)
     ev = p * (balance + comp) * (1 - fee) - effort * a.agency_handover_months
-    options.append(
-        Option(
-            "agency",
-            ev,
-            {**base, "fee": _fmt(fee), "compensation": _money(comp, cur)},
-            f"a collection agency keeps {_fmt(fee * 100)} % of what it recovers "
-            "(statutory compensation recovered from the debtor)",
+    agency_info = {**base, "fee": _fmt(fee), "compensation": _money(comp, cur)}
+    if days < a.agency_from_days:
+        options.append(
+            Option(
+                "agency",
+                NEG_INF,
+                agency_info,
+                f"too early for an agency: not before {a.agency_from_days} days past due",
+            )
         )
-    )
+    else:
+        options.append(
+            Option(
+                "agency",
+                ev,
+                agency_info,
+                f"a collection agency keeps {_fmt(fee * 100)} % of what it recovers "
+                "(statutory compensation recovered from the debtor)",
+            )
+        )
     options.append(_litigate(facts, a, base, p_age, h, interest, comp, scale))
     options.append(
         Option(
