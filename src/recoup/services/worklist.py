@@ -19,6 +19,9 @@ The score is a sum of terms, each explained by one line of ``reasons``:
 - kind: broken promise 10, in-flight item 10, approval 8, checklist 6, review 6,
   call 5, dispute 5, bounced contact / no contact / skip tracing 4, others 3.
 - overdue task: 1 per day the task is past its own due date, at most 10.
+- limitation: 8 when one of the task's invoices (or, for a task naming none, one of the
+  case's open invoices) becomes time-barred within 90 days (``law.limitation``); a reason
+  "INV-x becomes time-barred on DATE (rule)" names each.
 
 Items are sorted by score (highest first), then due date, then task id. The
 score is a float: it ranks, it is never money.
@@ -38,6 +41,7 @@ from recoup.domain.errors import NotFoundError
 from recoup.domain.invoices import Invoice, InvoiceStatus
 from recoup.domain.money import Money, check_currency
 from recoup.domain.tasks import Task, TaskKind
+from recoup.law.limitation import limitation_for
 from recoup.services.cases import HISTORY_KINDS, records_answers
 from recoup.services.ports import UnitOfWork
 
@@ -57,6 +61,7 @@ OTHER_KIND_WEIGHT = 3
 AGE_CAP_DAYS = 180
 PROMISE_POINTS, PROMISE_CAP = 5, 15
 TASK_LATE_CAP = 10
+LIMITATION_POINTS = 8
 
 KIND_LABELS: dict[TaskKind, str] = {
     TaskKind.CALL: "a call to make",
@@ -166,6 +171,8 @@ def _item(
         "kind": KIND_WEIGHTS.get(task.kind, OTHER_KIND_WEIGHT),
         "task": min(task_late, TASK_LATE_CAP),
     }
+    near = _near_limitation(task, customer, invoices, currency, as_of)
+    terms["limitation"] = LIMITATION_POINTS if near else 0
     reasons = [KIND_LABELS.get(task.kind, str(task.kind))]
     if overdue.amount > 0:
         reasons.append(f"{currency} {overdue.amount:,} overdue")
@@ -179,6 +186,7 @@ def _item(
         reasons.append(f"{promises} {'promise' if promises == 1 else 'promises'} broken")
     if task_late:
         reasons.append(f"task overdue by {task_late} {_days(task_late)}")
+    reasons += near
     return WorkItem(
         task_id=task.id or 0,
         kind=task.kind,
@@ -200,6 +208,27 @@ def _item(
         score=sum(terms.values()),
         reasons=tuple(reasons),
     )
+
+
+def _near_limitation(
+    task: Task, customer: Customer | None, invoices: list[Invoice], currency: str, as_of: dt.date
+) -> list[str]:
+    """A reason for each invoice of the task (or open one of the case) barred within 90 days."""
+    if customer is None:
+        return []
+    named = set(task.invoices)
+    chosen = [
+        i
+        for i in invoices
+        if i.status is InvoiceStatus.OPEN
+        and (i.number in named if named else i.currency == currency and i.is_overdue(as_of))
+    ]
+    found = []
+    for inv in sorted(chosen, key=lambda i: (i.due_date, i.number)):
+        limit = limitation_for(customer, inv.due_date)
+        if limit is not None and limit.is_near(as_of):
+            found.append(f"{inv.number} becomes time-barred on {limit.barred_on} ({limit.rule})")
+    return found
 
 
 def _case_currency(customer: Customer | None, invoices: list[Invoice], as_of: dt.date) -> str:
