@@ -84,3 +84,45 @@ def test_nothing_overdue_gives_no_advice_and_an_unknown_customer_is_an_error(
         assert advise_customer(uow, "NEW", AS_OF) == []
         with pytest.raises(NotFoundError):
             advise_customer(uow, "NOBODY", AS_OF)
+
+
+def test_a_review_task_from_the_dispatcher_carries_the_advice(uow_factory: UnitOfWorkFactory) -> None:
+    from recoup.adapters.channels.recording import RecordingChannel
+    from recoup.domain.ladder import OutboxItem
+    from recoup.domain.tasks import TaskKind
+    from recoup.services.dispatch import dispatch
+
+    given(
+        uow_factory,
+        customer("UK1", country="GB"),
+        invoice(
+            "INV-1", customer="UK1", amount="20000.00", currency="GBP", issued="2026-04-07", due="2026-05-07"
+        ),
+    )
+    key = "UK1/GBP/agency-review/INV-1/review_agency"
+    with uow_factory() as uow:
+        uow.outbox.add_many(
+            [
+                OutboxItem(
+                    key,
+                    "UK1",
+                    "GBP",
+                    "agency-review",
+                    "review_agency",
+                    "INV-1",
+                    AS_OF,
+                    payload={"invoices": [{"number": "INV-1"}], "overdue": "20000.00"},
+                )
+            ]
+        )
+        uow.commit()
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    assert dispatch(uow_factory, {"email": RecordingChannel()}, now=lambda: now).statuses == {key: "task"}
+    with uow_factory() as uow:
+        (task,) = uow.tasks.open(customer_ids=["UK1"])
+    assert task.kind is TaskKind.REVIEW
+    advice = task.data["advice"]
+    assert advice["currency"] == "GBP" and advice["recommended"]
+    assert "advice: " + advice["recommended"] in task.reason
+    if advice["settlement_amount"]:
+        assert f"settle for no less than {advice['settlement_amount']} GBP" in task.reason

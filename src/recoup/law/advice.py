@@ -400,7 +400,7 @@ def advise(facts: CaseFacts, a: Assumptions | None = None) -> Advice:
                 "settle",
                 q * amount - cost,
                 {**settle_info, "amount": str(settlement.amount)},
-                f"a one-off payment of {settlement} ({_fmt(amount / balance * 100)} % of the balance), "
+                f"a one-off payment of {settlement} ({amount / balance * 100:.1f} % of the balance), "
                 f"accepted with probability {_fmt(q)}; anything less does not beat {best_other.name}",
             )
         else:

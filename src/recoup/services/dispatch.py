@@ -13,15 +13,28 @@ One dispatcher at a time (its own lock).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from recoup.domain.activity import Activity
+from recoup.domain.errors import DomainError
 from recoup.domain.ladder import OutboxItem, OutboxStatus
 from recoup.domain.tasks import Task, TaskKind
+from recoup.law.advice import Advice
+from recoup.law.rates import RateBook
 from recoup.policy.model import REVIEWS, Action
-from recoup.services.ports import Channel, PermanentChannelError, TransientChannelError, UnitOfWorkFactory
+from recoup.services.advice import advice_json, advise_customer, summary
+from recoup.services.ports import (
+    Channel,
+    PermanentChannelError,
+    TransientChannelError,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from recoup.services.rates import load_rate_book
 from recoup.services.run import release_lock, take_lock
 
 DISPATCH_LOCK = "dispatch"
@@ -188,6 +201,12 @@ def _task(
     total = f"{item.payload.get('overdue', '')} {item.currency} overdue".strip()
     reason = f"{item.step}: {what} ({total})"
     with uow_factory() as uow:
+        data: dict[str, Any] = {"recipients": item.payload.get("recipients", [])}
+        if kind is TaskKind.REVIEW:
+            advice = _advice(uow, item)
+            if advice is not None:
+                data["advice"] = advice_json(advice)
+                reason = f"{reason}; {summary(advice)}"
         uow.tasks.add_many(
             [
                 Task(
@@ -199,7 +218,7 @@ def _task(
                     key=item.key,
                     step=item.step,
                     invoices=invoices,
-                    data={"recipients": item.payload.get("recipients", [])},
+                    data=data,
                 )
             ]
         )
@@ -220,6 +239,20 @@ def _task(
         uow.commit()
     result.sent.append(item.key)
     result.statuses[item.key] = "task"
+
+
+def _advice(uow: UnitOfWork, item: OutboxItem) -> Advice | None:
+    """The end-of-the-ladder advice for a review task (default assumptions, shipped rate tables)."""
+    try:
+        found = advise_customer(uow, item.customer_id, item.as_of, rates=_rates())
+    except DomainError:
+        return None
+    return next((a for a in found if a.currency == item.currency), None)
+
+
+@functools.cache
+def _rates() -> RateBook:
+    return load_rate_book(None)
 
 
 def _finish(
