@@ -221,3 +221,21 @@ def test_a_message_is_held_back_outside_the_customers_local_hours(uow_factory: U
     next_morning = dt.datetime(2026, 3, 5, 23, tzinfo=dt.UTC)  # 08:00 in Seoul on the 6th
     sent = dispatch(uow_factory, channels(), now=lambda: next_morning).sent
     assert sent == ["P1/KRW/reminder-1/INV-9/email"]
+
+
+def test_a_message_to_a_german_consumer_carries_the_first_demand_content(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    given(
+        uow_factory,
+        customer("P2", consumer=True, time_zone="UTC"),
+        contact("Pia", customer="P2", email="pia@home.example"),
+        invoice("INV-7", customer="P2", issued="2026-02-02", due="2026-03-04"),
+    )
+    run(uow_factory, "2026-03-05")
+    dispatch(uow_factory, channels(), now=lambda: at("2026-03-05", 10))
+    with uow_factory() as uow:
+        (item,) = uow.outbox.for_customer("P2")
+        (email,) = [a for a in uow.activities.for_customer("P2") if a.kind == "email"]
+    assert [n["code"] for n in item.payload["notices"]] == ["de-rdg-13a"]
+    assert "interest calculation" in str(email.data["body"])

@@ -65,6 +65,8 @@ def render_text(payload: dict[str, Any]) -> tuple[str, str]:
             f"If the overdue amount is not paid, the next step ({payload['next_step']}) follows on "
             f"{payload['next_on']}."
         )
+    for notice in payload.get("notices", []):
+        lines.append(f"[{notice['code']}] This message states {notice['text']} ({notice['source']}).")
     if payload.get("sales_owner"):
         lines.append(f"Your contact: {payload['sales_owner']}")
     return subject, "\n".join(lines)

@@ -22,6 +22,8 @@ from recoup.domain.cases import CaseKey, PlanStatus, PromiseStatus, SettlementSt
 from recoup.domain.errors import ConcurrentRunError
 from recoup.domain.ladder import OutboxItem, StepRecord, StepStatus
 from recoup.domain.tasks import Task
+from recoup.law.guards import consumer_notices
+from recoup.law.limitation import customer_jurisdiction
 from recoup.policy.engine import Calendar, decide
 from recoup.policy.snapshot import CaseSnapshot, Decision, Diagnostic, PlannedAction
 from recoup.services import adjustments
@@ -260,6 +262,10 @@ def payload(action: PlannedAction, items: dict[str, Any], snap: CaseSnapshot) ->
         "late_fee_clause": customer.late_fee_clause,
         "sales_owner": customer.sales_owner,
         "time_zone": customer.time_zone,
+        "notices": [
+            {"code": n.code, "text": n.text, "source": n.source}
+            for n in consumer_notices(customer_jurisdiction(customer), consumer=action.consumer)
+        ],
     }
 
 
