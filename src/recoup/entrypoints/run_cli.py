@@ -14,9 +14,11 @@ from recoup.domain.calendar import BusinessCalendar
 from recoup.domain.errors import DomainError
 from recoup.entrypoints import render
 from recoup.entrypoints.options import AsOfOption, DbOption, JsonOption, emit_json, fail, out, parse_day
-from recoup.services.dispatch import dispatch
+from recoup.law.advice import Assumptions
+from recoup.services.dispatch import AdviceInputs, dispatch
 from recoup.services.policies import load_book
 from recoup.services.ports import Channel
+from recoup.services.rates import load_rate_book
 from recoup.services.run import plan_run, unlock
 from recoup.services.simulate import simulate
 
@@ -25,6 +27,13 @@ def channels() -> dict[str, Channel]:
     """The channels of this installation. Until email and letters are configured, everything is recorded."""
     recording = RecordingChannel()
     return {"email": recording, "letter": recording, "notify_sales": recording}
+
+
+def advice_inputs(built: bootstrap.App) -> AdviceInputs:
+    """The rate tables (shipped plus the user's folder) and the advice assumptions of the settings."""
+    return AdviceInputs(
+        load_rate_book(built.settings.rates), Assumptions.from_settings(built.settings.advice)
+    )
 
 
 def run(
@@ -59,7 +68,7 @@ def run(
         )
         statuses: dict[str, str] = {}
         if not dry_run:
-            statuses = dispatch(built.uow, channels(), now=built.now).statuses
+            statuses = dispatch(built.uow, channels(), now=built.now, advice=advice_inputs(built)).statuses
     except DomainError as exc:
         fail(str(exc))
         return
@@ -103,7 +112,7 @@ def dispatch_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Send the outbox items still pending (after a failure, or a run with the dispatcher stopped)."""
     built = bootstrap.build(db)
     try:
-        result = dispatch(built.uow, channels(), now=built.now)
+        result = dispatch(built.uow, channels(), now=built.now, advice=advice_inputs(built))
     except DomainError as exc:
         fail(str(exc))
         return

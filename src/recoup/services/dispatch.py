@@ -23,7 +23,7 @@ from recoup.domain.activity import Activity
 from recoup.domain.errors import DomainError
 from recoup.domain.ladder import OutboxItem, OutboxStatus
 from recoup.domain.tasks import Task, TaskKind
-from recoup.law.advice import Advice
+from recoup.law.advice import Advice, Assumptions
 from recoup.law.rates import RateBook
 from recoup.policy.model import REVIEWS, Action
 from recoup.services.advice import advice_json, advise_customer, summary
@@ -62,8 +62,12 @@ def dispatch(
     now: Callable[[], dt.datetime],
     limit: int | None = None,
     actor: str = "dispatcher",
+    advice: AdviceInputs | None = None,
 ) -> DispatchResult:
-    """Send the pending items whose time has come; flag any found in flight."""
+    """Send the pending items whose time has come; flag any found in flight.
+
+    ``advice``: the rate tables and assumptions the review tasks' advice uses (default: the
+    shipped tables and the default assumptions)."""
     result = DispatchResult()
     take_lock(uow_factory, DISPATCH_LOCK, at=now())
     try:
@@ -71,7 +75,7 @@ def dispatch(
         with uow_factory() as uow:
             due = uow.outbox.due(now(), limit=limit)
         for item in due:
-            _one(uow_factory, channels, item, now, result, actor)
+            _one(uow_factory, channels, item, now, result, actor, advice)
     finally:
         release_lock(uow_factory, DISPATCH_LOCK)
     return result
@@ -105,11 +109,12 @@ def _one(
     now: Callable[[], dt.datetime],
     result: DispatchResult,
     actor: str,
+    advice: AdviceInputs | None = None,
 ) -> None:
     assert item.id is not None
     invoices = tuple(line["number"] for line in item.payload.get("invoices", ()))
     if item.action == Action.CALL or item.action in REVIEWS:
-        _task(uow_factory, item, invoices, now(), result, actor)
+        _task(uow_factory, item, invoices, now(), result, actor, advice)
         return
     later = _outside_window(item, now())
     if later is not None:
@@ -191,6 +196,7 @@ def _task(
     at: dt.datetime,
     result: DispatchResult,
     actor: str,
+    advice: AdviceInputs | None = None,
 ) -> None:
     """A call or a review becomes a task for a person, in the transaction that marks it done."""
     assert item.id is not None
@@ -203,10 +209,10 @@ def _task(
     with uow_factory() as uow:
         data: dict[str, Any] = {"recipients": item.payload.get("recipients", [])}
         if kind is TaskKind.REVIEW:
-            advice = _advice(uow, item)
-            if advice is not None:
-                data["advice"] = advice_json(advice)
-                reason = f"{reason}; {summary(advice)}"
+            found = _advice(uow, item, advice)
+            if found is not None:
+                data["advice"] = advice_json(found)
+                reason = f"{reason}; {summary(found)}"
         uow.tasks.add_many(
             [
                 Task(
@@ -241,10 +247,19 @@ def _task(
     result.statuses[item.key] = "task"
 
 
-def _advice(uow: UnitOfWork, item: OutboxItem) -> Advice | None:
-    """The end-of-the-ladder advice for a review task (default assumptions, shipped rate tables)."""
+@dataclass(frozen=True)
+class AdviceInputs:
+    """What the advice in review tasks is computed with."""
+
+    rates: RateBook
+    assumptions: Assumptions
+
+
+def _advice(uow: UnitOfWork, item: OutboxItem, inputs: AdviceInputs | None) -> Advice | None:
+    """The end-of-the-ladder advice for a review task."""
+    rates, assumptions = (inputs.rates, inputs.assumptions) if inputs else (_rates(), None)
     try:
-        found = advise_customer(uow, item.customer_id, item.as_of, rates=_rates())
+        found = advise_customer(uow, item.customer_id, item.as_of, rates=rates, assumptions=assumptions)
     except DomainError:
         return None
     return next((a for a in found if a.currency == item.currency), None)
