@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,16 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	@$(MAKE) --no-print-directory fonts
 	touch $@
+
+# Letters in Korean need Noto CJK; the tests render PDFs to PNG with pdftoppm. Installed when
+# apt-get can (root on Debian); otherwise a letter names the font it misses.
+fonts:
+	@if command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Noto Sans CJK" && command -v pdftoppm >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y -q fonts-noto-cjk poppler-utils >/dev/null 2>&1 || echo "note: could not install fonts-noto-cjk poppler-utils"; \
+	else echo "note: install fonts-noto-cjk and poppler-utils for Korean letters and PDF previews"; fi
 
 $(VENV)/.dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
