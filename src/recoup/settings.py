@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,36 @@ class Settings(BaseSettings):
         description="changes to the advice's assumptions (law.advice.Assumptions), e.g. "
         "RECOUP_ADVICE__AGENCY_FEE_GB=0.12 or RECOUP_ADVICE='{\"p_win\": \"0.7\"}'",
     )
+
+    documents: Path = Field(
+        default=Path("recoup-documents"),
+        description="folder of the copies of every message and letter sent (content-addressed, SHA-256)",
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server; none: messages are only recorded")
+    smtp_port: int | None = Field(
+        default=None, description="SMTP port (default 587, 465 for ssl, 25 for none)"
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP login (none: no login)")
+    smtp_password: str | None = Field(default=None, description="SMTP password")
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="starttls, ssl (implicit TLS) or none"
+    )
+    smtp_sender: str | None = Field(default=None, description="the From address of messages")
+    reply_to: str | None = Field(default=None, description="where replies go (default: the sender)")
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        """The SMTP port: the one set, else 465 for ssl, 25 for none, 587 for starttls."""
+        if self.smtp_port:
+            return self.smtp_port
+        return {"ssl": 465, "none": 25}.get(self.smtp_tls, 587)
+
+    @field_validator(
+        "smtp_host", "smtp_user", "smtp_password", "smtp_sender", "reply_to", "smtp_port", mode="before"
+    )
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("policies", "rates", mode="before")
     @classmethod

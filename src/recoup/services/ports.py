@@ -273,6 +273,18 @@ class PermanentChannelError(Exception):
     """The channel refused it for good (address rejected...): the reason is kept."""
 
 
+class Documents(Protocol):
+    """Where copies of what was sent are kept, by content: a reference names the bytes' SHA-256."""
+
+    def put(self, data: bytes, *, suffix: str) -> str:
+        """Store ``data`` once; return its reference ``sha256:<hex>.<suffix>``."""
+        ...
+
+    def get(self, ref: str) -> bytes:
+        """The stored bytes, checked against their hash."""
+        ...
+
+
 class Channel(Protocol):
     """Sends one outbox item (an email, a letter, a notice to sales)."""
 
