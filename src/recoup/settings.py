@@ -61,6 +61,52 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    # The creditor, as every message and letter names it, and where the customer pays.
+    creditor_name: str = Field(
+        default="Demo Supplier GmbH", description="the creditor's name, signs messages"
+    )
+    creditor_address: str = Field(
+        default="Musterstraße 1\n10115 Berlin\nGermany",
+        description="the creditor's postal address, one line per line (\\n between lines)",
+    )
+    creditor_email: str = Field(
+        default="collections@supplier.example",
+        description="the collections address: Reply-To of messages and the contact when no sales owner",
+    )
+    creditor_phone: str = Field(default="+49 30 1234567", description="the collections telephone number")
+    iban: str = Field(default="DE89370400440532013000", description="the account customers pay into")
+    bic: str = Field(default="COBADEFFXXX", description="the bank's BIC")
+    bank_name: str = Field(default="Commerzbank", description="the bank's name")
+    payment_reference_hint: str = Field(
+        default="",
+        description="what customers should quote as the payment reference; default: the invoice numbers",
+    )
+    templates: Path | None = Field(
+        default=None,
+        description="folder of message templates that override the shipped ones (RECOUP_TEMPLATES)",
+    )
+
+    @field_validator("iban")
+    @classmethod
+    def _valid_iban(cls, value: str) -> str:
+        from schwifty import IBAN
+        from schwifty.exceptions import SchwiftyException
+
+        try:
+            return str(IBAN(value).compact)
+        except SchwiftyException as exc:
+            raise ValueError(f"RECOUP_IBAN {value!r} is not a valid IBAN: {exc}") from None
+
+    @field_validator("creditor_address", mode="before")
+    @classmethod
+    def _address_lines(cls, value: object) -> object:
+        return value.replace("\\n", "\n") if isinstance(value, str) else value
+
+    @field_validator("templates", mode="before")
+    @classmethod
+    def _no_empty_templates(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("policies", "rates", mode="before")
     @classmethod
     def _no_empty_policies(cls, value: object) -> object:
