@@ -1,0 +1,1 @@
+"""Mailboxes: where replies and bounces are read from (Maildir folders, IMAP)."""
