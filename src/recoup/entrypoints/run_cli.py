@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from email.headerregistry import Address
 from typing import Annotated, Any
 
 import typer
@@ -9,24 +11,90 @@ from rich.table import Table
 
 from recoup import bootstrap
 from recoup.adapters.channels.recording import RecordingChannel
+from recoup.adapters.channels.smtp import Attachment, RenderedLike, SmtpChannel, pdf_attachments, plain_render
 from recoup.adapters.db.copy import database_copy
+from recoup.adapters.documents import DocumentStore
 from recoup.domain.calendar import BusinessCalendar
 from recoup.domain.errors import DomainError
+from recoup.domain.ladder import OutboxItem
 from recoup.entrypoints import render
 from recoup.entrypoints.options import AsOfOption, DbOption, JsonOption, emit_json, fail, out, parse_day
 from recoup.law.advice import Assumptions
 from recoup.services.dispatch import AdviceInputs, dispatch
 from recoup.services.policies import load_book
-from recoup.services.ports import Channel
+from recoup.services.ports import Channel, Documents
 from recoup.services.rates import load_rate_book
 from recoup.services.run import plan_run, unlock
 from recoup.services.simulate import simulate
+from recoup.settings import Settings
 
 
-def channels() -> dict[str, Channel]:
-    """The channels of this installation. Until email and letters are configured, everything is recorded."""
+def channels(built: bootstrap.App) -> dict[str, Channel]:
+    """The channels of this installation: email by SMTP when RECOUP_SMTP_HOST is set, else recorded.
+
+    Whatever is sent or recorded leaves its copy in the document store (RECOUP_DOCUMENTS)."""
+    settings = built.settings
+    documents = DocumentStore(settings.documents)
+    recording = RecordingChannel(documents=documents)
+    found: dict[str, Channel] = {"email": recording, "letter": recording, "notify_sales": recording}
+    if settings.smtp_host:
+        email = smtp_channel(settings, documents)
+        found["email"] = email
+        found["notify_sales"] = email  # to the sales owner, by email like any message
+    letters = letter_channel(settings, documents)
+    if letters is not None:
+        found["letter"] = letters
+    return found
+
+
+def recording_channels() -> dict[str, Channel]:
+    """Every action recorded and nothing sent or stored: the channels of a simulation."""
     recording = RecordingChannel()
     return {"email": recording, "letter": recording, "notify_sales": recording}
+
+
+def smtp_channel(settings: Settings, documents: Documents) -> SmtpChannel:
+    """The SMTP channel the settings describe, with the templates and PDF letters when installed."""
+    assert settings.smtp_host
+    address = settings.smtp_sender or settings.creditor_email
+    sender = str(Address(display_name=settings.creditor_name, addr_spec=address))
+    return SmtpChannel(
+        host=settings.smtp_host,
+        port=settings.smtp_port_or_default,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        tls=settings.smtp_tls,
+        sender=sender,
+        reply_to=settings.reply_to or settings.creditor_email,
+        render=email_render(settings),
+        attachments=letter_attachments(settings),
+        documents=documents,
+    )
+
+
+def email_render(settings: Settings) -> Callable[[dict[str, Any]], RenderedLike]:
+    """The message templates (services.rendering) when present, else the plain English text."""
+    try:
+        from recoup.services.rendering import Templates  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return plain_render
+    templates = Templates(override=settings.templates, settings=settings)
+    return lambda payload: templates.render(payload)  # type: ignore[no-any-return,unused-ignore]
+
+
+def letter_attachments(settings: Settings) -> Callable[[OutboxItem], list[Attachment]] | None:
+    """The PDF letters and statements a step attaches (services.letters), None until it exists."""
+    try:
+        from recoup.services.letters import letter_pdf  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return lambda item: pdf_attachments(item, lambda kind, p: letter_pdf(kind, p, settings=settings))
+
+
+def letter_channel(settings: Settings, documents: Documents) -> Channel | None:
+    """The channel for postal letters. Hook: the PDF letters channel (adapters/channels/pdf.py) plugs in
+    here; until it does, letters are recorded (None keeps the recording channel)."""
+    return None
 
 
 def advice_inputs(built: bootstrap.App) -> AdviceInputs:
@@ -68,7 +136,9 @@ def run(
         )
         statuses: dict[str, str] = {}
         if not dry_run:
-            statuses = dispatch(built.uow, channels(), now=built.now, advice=advice_inputs(built)).statuses
+            statuses = dispatch(
+                built.uow, channels(built), now=built.now, advice=advice_inputs(built)
+            ).statuses
     except DomainError as exc:
         fail(str(exc))
         return
@@ -112,7 +182,7 @@ def dispatch_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Send the outbox items still pending (after a failure, or a run with the dispatcher stopped)."""
     built = bootstrap.build(db)
     try:
-        result = dispatch(built.uow, channels(), now=built.now, advice=advice_inputs(built))
+        result = dispatch(built.uow, channels(built), now=built.now, advice=advice_inputs(built))
     except DomainError as exc:
         fail(str(exc))
         return
@@ -154,7 +224,7 @@ def run_simulation(url: str, *, book: Any, start: Any, days: int, seed: int, sho
             with render.progress(out, "Simulating", total=days) as tick:
                 result = simulate(
                     sim.uow,
-                    channels(),
+                    recording_channels(),  # a simulation never sends
                     book=book,
                     calendar=BusinessCalendar(),
                     start=start,

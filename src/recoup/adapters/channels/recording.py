@@ -7,14 +7,19 @@ leaves the machine.
 
 from __future__ import annotations
 
+import hashlib
+
 from recoup.domain.ladder import OutboxItem
 from recoup.services.messages import render_text
-from recoup.services.ports import Receipt
+from recoup.services.ports import Documents, Receipt
 
 
 class RecordingChannel:
-    def __init__(self, name: str = "recorded") -> None:
+    """Records each item; with a document store, its rendered copy is stored there too (the evidence)."""
+
+    def __init__(self, name: str = "recorded", *, documents: Documents | None = None) -> None:
         self.name = name
+        self.documents = documents
 
     def send(self, item: OutboxItem) -> Receipt:
         subject, body = render_text(item.payload)
@@ -22,14 +27,29 @@ class RecordingChannel:
         copies = item.payload.get("copies", [])
         to = ", ".join(recipients) or "nobody"
         summary = f"{item.action} '{item.step}' ({self.name}) to {to}: {subject}"
-        return Receipt(
-            summary,
-            document=f"outbox:{item.key}",
-            data={
-                "subject": subject,
-                "body": body,
-                "recipients": recipients,
-                "copies": copies,
-                "channel": self.name,
-            },
-        )
+        data: dict[str, object] = {
+            "subject": subject,
+            "body": body,
+            "recipients": recipients,
+            "copies": copies,
+            "channel": self.name,
+        }
+        document = f"outbox:{item.key}"
+        if self.documents is not None:
+            copy = _copy(item, subject, body)
+            document = self.documents.put(copy, suffix="txt")
+            data["sha256"] = hashlib.sha256(copy).hexdigest()
+        return Receipt(summary, document=document, data=data)
+
+
+def _copy(item: OutboxItem, subject: str, body: str) -> bytes:
+    """The recorded message as a UTF-8 text document: who it was for, the subject, the words."""
+    head = [
+        f"Outbox-Key: {item.key}",
+        f"Action: {item.action}",
+        f"To: {', '.join(item.payload.get('recipients', []))}",
+    ]
+    if item.payload.get("copies"):
+        head.append(f"Cc: {', '.join(item.payload['copies'])}")
+    head.append(f"Subject: {subject}")
+    return ("\n".join([*head, "", body]) + "\n").encode("utf-8")
