@@ -205,6 +205,10 @@ from recoup.entrypoints import law_cli  # noqa: E402  (interest, rates)
 app.command("interest")(law_cli.interest)
 app.add_typer(law_cli.rates_app, name="rates")
 
+from recoup.entrypoints import mail_cli  # noqa: E402  (mail ingest)
+
+app.add_typer(mail_cli.mail_app, name="mail")
+
 
 def main() -> None:
     app()
