@@ -311,3 +311,43 @@ def test_the_recording_channel_keeps_its_copy_in_the_document_store_too(
     copy = documents.get(log.document).decode()
     assert log.document.endswith(".txt") and log.data["sha256"] == log.document[7:71]
     assert "To: ap@c1.example" in copy and "INV-1" in copy
+
+
+def test_the_installation_sends_by_smtp_when_a_host_is_set_and_the_sales_owner_hears_by_email(
+    server: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recoup import bootstrap
+    from recoup.entrypoints.run_cli import channels, recording_channels
+
+    monkeypatch.setenv("RECOUP_DOCUMENTS", str(tmp_path / "evidence"))
+    db = f"sqlite:///{tmp_path / 'recoup.db'}"
+    monkeypatch.delenv("RECOUP_SMTP_HOST", raising=False)
+    recorded = channels(bootstrap.build(db))
+    assert {type(c) for c in recorded.values()} == {RecordingChannel}
+    monkeypatch.setenv("RECOUP_SMTP_HOST", server.host)
+    monkeypatch.setenv("RECOUP_SMTP_PORT", str(server.port))
+    monkeypatch.setenv("RECOUP_SMTP_TLS", "none")
+    monkeypatch.setenv("RECOUP_SMTP_SENDER", "ar@supplier.example")
+    monkeypatch.setenv("RECOUP_REPLY_TO", "collections@supplier.example")
+    built = bootstrap.build(db)
+    found = channels(built)
+    assert isinstance(found["email"], SmtpChannel) and found["notify_sales"] is found["email"]
+    assert isinstance(found["letter"], RecordingChannel) or found["letter"] is not found["email"]
+    assert {type(c) for c in recording_channels().values()} == {RecordingChannel}  # simulate
+    ledger(built.uow)
+    run(built.uow, "2026-03-05")
+    run(built.uow, "2026-03-18")
+    result = dispatch(built.uow, found, now=lambda: at("2026-03-18"))
+    assert "C1/EUR/reminder-3/INV-1/notify_sales" in result.sent
+    to_sales = [r for r in server.received if r.rcpt_tos == ["sam@supplier.example"]]
+    assert len(to_sales) == 1
+    msg = to_sales[0].message
+    assert msg["From"].addresses[0].addr_spec == "ar@supplier.example"
+    assert msg["Reply-To"] == "collections@supplier.example"
+    assert msg["Content-Language"] and msg["Subject"]
+    store = DocumentStore(tmp_path / "evidence")
+    with built.uow() as uow:
+        logs = [a for a in uow.activities.for_customer("C1") if a.kind in ("email", "notify_sales")]
+    assert len(logs) == len(server.received) >= 2
+    assert sorted(store.get(a.document) for a in logs) == sorted(r.data for r in server.received)
+    built.engine.dispose()
