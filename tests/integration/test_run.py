@@ -98,7 +98,7 @@ def test_the_dispatcher_records_the_message_in_the_log_once(uow_factory: UnitOfW
     assert item.status is OutboxStatus.SENT
     assert len(log) == 1
     body = str(log[0].data["body"])
-    assert "INV-1" in body and "INV-2" in body and "150.00" in body
+    assert "INV-1" in body and "INV-2" in body and "150,00\xa0€" in body  # German: the customer is in DE
     assert log[0].invoices == ("INV-1", "INV-2")
 
 
@@ -238,4 +238,4 @@ def test_a_message_to_a_german_consumer_carries_the_first_demand_content(
         (item,) = uow.outbox.for_customer("P2")
         (email,) = [a for a in uow.activities.for_customer("P2") if a.kind == "email"]
     assert [n["code"] for n in item.payload["notices"]] == ["de-rdg-13a"]
-    assert "interest calculation" in str(email.data["body"])
+    assert "Zinsberechnung" in str(email.data["body"])  # the RDG §13a content, in German
