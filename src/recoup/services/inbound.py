@@ -48,6 +48,8 @@ ACTOR = "mail"
 """Who the log entries of ingested mail are by."""
 INBOUND_KINDS = ("reply", "auto_reply", "bounce")
 """Activity kinds written here; their data carries the message's ``message_id``."""
+SENT_KINDS = ("email", "letter")
+"""Log entries of messages sent; an email's data carries its ``message_id``."""
 SENT_LOOKBACK = dt.timedelta(days=730)
 """How far back sent emails are searched for the Message-ID a reply answers."""
 FIRST_LINES = 3
@@ -60,7 +62,7 @@ _AUTO_PRECEDENCE = frozenset({"auto_reply", "bulk", "junk", "list"})
 _DAEMONS = frozenset({"mailer-daemon", "postmaster", "mail-daemon"})
 
 # Subjects of automatic answers in English, German, French, Spanish, Turkish and Korean (compared casefolded,
-# Turkish dotted capital I made plain, at a word start).
+# Turkish i and ı alike, as whole words).
 AUTO_SUBJECTS = (
     # en
     "out of office",
@@ -104,7 +106,8 @@ AUTO_SUBJECTS = (
 
 
 def _fold(text: str) -> str:
-    return text.casefold().replace("\u0307", "")  # 'İ'.casefold() is 'i' + combining dot above
+    # 'İ' folds to 'i' + a combining dot, 'I' to 'i' where Turkish has 'ı': compare all of them as 'i'
+    return text.casefold().replace("\u0307", "").replace("ı", "i")
 
 
 _AUTO_SUBJECT = re.compile(
@@ -302,7 +305,7 @@ class _Directory:
         if self.sent is None:
             ids = [c.id for c in uow.customers.list()]
             self.sent = {}
-            for entry in uow.activities.recent(ids, ["email"], at - SENT_LOOKBACK):
+            for entry in uow.activities.recent(ids, SENT_KINDS, at - SENT_LOOKBACK):
                 mid = entry.data.get("message_id")
                 if isinstance(mid, str) and mid:
                     self.sent[normalize_id(mid)] = entry.customer_id
