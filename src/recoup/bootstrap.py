@@ -38,4 +38,8 @@ def build(db: str | None = None, *, migrate_schema: bool = True) -> App:
     engine = make_engine(database_url(settings.db))
     if migrate_schema:
         migrate(engine)
-    return App(settings, engine, SqlUnitOfWorkFactory(engine), utc_now)
+    fixed = settings.now
+    if fixed is not None and fixed.tzinfo is None:
+        raise ValueError("RECOUP_NOW needs a time zone offset, e.g. 2026-11-23T10:00:00+00:00")
+    clock = (lambda: fixed.astimezone(dt.UTC)) if fixed is not None else utc_now
+    return App(settings, engine, SqlUnitOfWorkFactory(engine), clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +16,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RECOUP_", extra="ignore", env_nested_delimiter="__")
 
     db: str = Field(default="recoup.db", description="SQLite file path or SQLAlchemy URL")
+    now: dt.datetime | None = Field(
+        default=None,
+        description="a fixed clock (ISO 8601 with offset) for replays and tests, never in production",
+    )
     home_country: str = Field(default="DE", description="country for customers imported without one")
     policies: Path | None = Field(
         default_factory=lambda: Path("policies") if Path("policies").is_dir() else None,
@@ -28,7 +33,7 @@ class Settings(BaseSettings):
     advice: dict[str, str] = Field(
         default_factory=dict,
         description="changes to the advice's assumptions (law.advice.Assumptions), e.g. "
-        "RECOUP_ADVICE__AGENCY_FEE_GB=0.12 or RECOUP_ADVICE='{\"p_win\": \"0.7\"}'",
+        'RECOUP_ADVICE__AGENCY_FEE_GB=0.12 or RECOUP_ADVICE=\'{"p_win": "0.7"}\'',
     )
 
     documents: Path = Field(

@@ -14,7 +14,7 @@ import typer
 
 from recoup import bootstrap
 from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
-from recoup.entrypoints import render, run_cli, work_cli
+from recoup.entrypoints import casefile_cli, render, run_cli, work_cli
 from recoup.entrypoints.options import (
     AsOfOption,
     DbOption,
@@ -208,6 +208,8 @@ app.add_typer(law_cli.rates_app, name="rates")
 from recoup.entrypoints import mail_cli  # noqa: E402  (mail ingest)
 
 app.add_typer(mail_cli.mail_app, name="mail")
+
+app.command("casefile")(casefile_cli.casefile)
 
 
 def main() -> None:

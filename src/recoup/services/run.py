@@ -19,10 +19,11 @@ from typing import Any
 
 from recoup.domain.activity import Activity
 from recoup.domain.cases import CaseKey, PlanStatus, PromiseStatus, SettlementStatus
-from recoup.domain.errors import ConcurrentRunError
+from recoup.domain.errors import ConcurrentRunError, DomainError
 from recoup.domain.ladder import OutboxItem, StepRecord, StepStatus
 from recoup.domain.tasks import Task
 from recoup.law.guards import consumer_notices
+from recoup.law.interest import jurisdiction_for
 from recoup.law.limitation import customer_jurisdiction
 from recoup.policy.engine import Calendar, decide
 from recoup.policy.snapshot import CaseSnapshot, Decision, Diagnostic, PlannedAction
@@ -240,6 +241,8 @@ def payload(action: PlannedAction, items: dict[str, Any], snap: CaseSnapshot) ->
             "id": customer.id,
             "name": customer.name,
             "language": customer.language,
+            "country": customer.country,
+            "jurisdiction": _jurisdiction(customer),
             "kind": customer.kind,
         },
         "currency": action.case.currency,
@@ -267,6 +270,14 @@ def payload(action: PlannedAction, items: dict[str, Any], snap: CaseSnapshot) ->
             for n in consumer_notices(customer_jurisdiction(customer), consumer=action.consumer)
         ],
     }
+
+
+def _jurisdiction(customer: Any) -> str:
+    """The law of the customer's interest terms ('' when recoup has no rule for its country)."""
+    try:
+        return jurisdiction_for(customer)
+    except DomainError:
+        return ""
 
 
 def _window_start(snap: CaseSnapshot, as_of: dt.date, hour: int) -> dt.datetime:
