@@ -27,6 +27,7 @@ from recoup.entrypoints.options import (
     parse_day,
 )
 from recoup.entrypoints.policy_cli import policy_app
+from recoup.entrypoints.template_cli import template_app
 from recoup.services import reports
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0] if __doc__ else "")
@@ -210,6 +211,7 @@ from recoup.entrypoints import mail_cli  # noqa: E402  (mail ingest)
 app.add_typer(mail_cli.mail_app, name="mail")
 
 app.command("casefile")(casefile_cli.casefile)
+app.add_typer(template_app, name="template")
 
 
 def main() -> None:
