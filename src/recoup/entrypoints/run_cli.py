@@ -11,7 +11,7 @@ from rich.table import Table
 
 from recoup import bootstrap
 from recoup.adapters.channels.recording import RecordingChannel
-from recoup.adapters.channels.smtp import Attachment, RenderedLike, SmtpChannel, pdf_attachments, plain_render
+from recoup.adapters.channels.smtp import Attachment, RenderedLike, SmtpChannel, pdf_attachments
 from recoup.adapters.db.copy import database_copy
 from recoup.adapters.documents import DocumentStore
 from recoup.domain.calendar import BusinessCalendar
@@ -21,9 +21,11 @@ from recoup.entrypoints import render
 from recoup.entrypoints.options import AsOfOption, DbOption, JsonOption, emit_json, fail, out, parse_day
 from recoup.law.advice import Assumptions
 from recoup.services.dispatch import AdviceInputs, dispatch
+from recoup.services.letters import LetterChannel, letter_pdf
 from recoup.services.policies import load_book
 from recoup.services.ports import Channel, Documents
 from recoup.services.rates import load_rate_book
+from recoup.services.rendering import Templates
 from recoup.services.run import plan_run, unlock
 from recoup.services.simulate import simulate
 from recoup.settings import Settings
@@ -73,28 +75,19 @@ def smtp_channel(settings: Settings, documents: Documents) -> SmtpChannel:
 
 
 def email_render(settings: Settings) -> Callable[[dict[str, Any]], RenderedLike]:
-    """The message templates (services.rendering) when present, else the plain English text."""
-    try:
-        from recoup.services.rendering import Templates  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return plain_render
+    """The message templates (services.rendering) with the user's folder in front."""
     templates = Templates(override=settings.templates, settings=settings)
-    return lambda payload: templates.render(payload)  # type: ignore[no-any-return,unused-ignore]
+    return lambda payload: templates.render(payload)
 
 
-def letter_attachments(settings: Settings) -> Callable[[OutboxItem], list[Attachment]] | None:
-    """The PDF letters and statements a step attaches (services.letters), None until it exists."""
-    try:
-        from recoup.services.letters import letter_pdf  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+def letter_attachments(settings: Settings) -> Callable[[OutboxItem], list[Attachment]]:
+    """The PDF letters and statements a step attaches (services.letters)."""
     return lambda item: pdf_attachments(item, lambda kind, p: letter_pdf(kind, p, settings=settings))
 
 
 def letter_channel(settings: Settings, documents: Documents) -> Channel | None:
-    """The channel for postal letters. Hook: the PDF letters channel (adapters/channels/pdf.py) plugs in
-    here; until it does, letters are recorded (None keeps the recording channel)."""
-    return None
+    """The channel for postal letters: the step's letter as a PDF, kept in the document store."""
+    return LetterChannel(documents, settings, load_rate_book(settings.rates))
 
 
 def advice_inputs(built: bootstrap.App) -> AdviceInputs:

@@ -28,7 +28,6 @@ from email.utils import formatdate, getaddresses, parseaddr
 from typing import Any, Literal, Protocol
 
 from recoup.domain.ladder import OutboxItem
-from recoup.services.messages import render_text
 from recoup.services.ports import Documents, PermanentChannelError, Receipt, TransientChannelError
 
 Tls = Literal["starttls", "ssl", "none"]
@@ -51,7 +50,7 @@ class RenderedLike(Protocol):
 
 @dataclass(frozen=True)
 class PlainRendered:
-    """The plain English rendering (``services.messages.render_text``): no HTML part."""
+    """A rendering given as plain values (HTML optional)."""
 
     subject: str
     text: str
@@ -59,9 +58,11 @@ class PlainRendered:
     language: str = "en"
 
 
-def plain_render(payload: dict[str, Any]) -> PlainRendered:
-    subject, text = render_text(payload)
-    return PlainRendered(subject, text)
+def plain_render(payload: dict[str, Any]) -> RenderedLike:
+    """The shipped templates in the customer's language (``services.rendering``), default settings."""
+    from recoup.services.rendering import Templates
+
+    return Templates().render(payload)
 
 
 def message_id(key: str, sender: str) -> str:
