@@ -213,6 +213,10 @@ app.add_typer(mail_cli.mail_app, name="mail")
 app.command("casefile")(casefile_cli.casefile)
 app.add_typer(template_app, name="template")
 
+from recoup.entrypoints import letter_cli  # noqa: E402
+
+app.command("letter")(letter_cli.letter)
+
 
 def main() -> None:
     app()

@@ -21,7 +21,7 @@ def html_to_pdf(html: str, base_url: Path) -> bytes:
     """The PDF of ``html``; relative links (the style sheet) are resolved from ``base_url``."""
     from weasyprint import HTML
 
-    pdf = HTML(string=html, base_url=str(base_url)).write_pdf()
+    pdf = HTML(string=html, base_url=str(base_url)).write_pdf(hinting=True)
     assert pdf is not None
     return bytes(pdf)
 
