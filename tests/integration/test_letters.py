@@ -21,7 +21,7 @@ from recoup.domain.ladder import OutboxItem
 from recoup.domain.money import Money
 from recoup.law.interest import compute
 from recoup.services.formatting import day, money
-from recoup.services.letters import CITATIONS, KINDS, LANGUAGES, LetterChannel, letter_pdf
+from recoup.services.letters import CITATIONS, KINDS, LANGUAGES, LetterChannel, customer_details, letter_pdf
 from recoup.services.rates import load_rate_book
 from recoup.settings import Settings, load_settings
 
@@ -283,3 +283,35 @@ def test_a_korean_and_a_turkish_demand_letter_are_rendered_to_png_for_a_person_t
     pages = sorted(folder.glob(f"demand-letter-{lang}-*.png"))
     assert pages, "pdftoppm wrote the pages"
     assert all(p.stat().st_size > 5_000 for p in pages)
+
+
+def test_the_letter_channel_takes_the_jurisdiction_and_contact_from_the_records(
+    settings: Settings, rates: Any, tmp_path: Path
+) -> None:
+    from fakes import FakeUnitOfWorkFactory
+    from recoup.domain.customers import Contact, Customer
+
+    factory = FakeUnitOfWorkFactory()
+    with factory() as uow:
+        uow.customers.add_many([Customer("CUST-DE", DEBTORS["de"], country="DE", language="de")])
+        uow.contacts.add_many([Contact("CUST-DE", "Petra Klein", email="buchhaltung@acme.example")])
+        uow.commit()
+    data = payload("de")
+    data["customer"] = {k: v for k, v in data["customer"].items() if k != "jurisdiction"}
+    item = OutboxItem(
+        key="CUST-DE/EUR/final-notice/INV-1001/letter",
+        customer_id="CUST-DE",
+        currency="EUR",
+        step="final-notice",
+        action="letter",
+        cycle="INV-1001",
+        as_of=AS_OF,
+        payload=data,
+    )
+    store = DocumentStore(tmp_path / "documents")
+    channel = LetterChannel(store, settings=settings, rates=rates, customer_details=customer_details(factory))
+    receipt = channel.send(item)
+    assert receipt.data["kind"] == "final-notice"
+    found = squeeze(text_of(store.get(receipt.document)))
+    assert squeeze(CITATIONS["DE"]) in found
+    assert squeeze("z. Hd. Petra Klein") in found

@@ -37,7 +37,7 @@ from recoup.domain.money import Money
 from recoup.law.interest import InterestResult, clause_rate, compute, rule_for
 from recoup.law.rates import RateBook
 from recoup.services import formatting
-from recoup.services.ports import Documents, Receipt
+from recoup.services.ports import Documents, Receipt, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from recoup.settings import Settings
@@ -304,8 +304,29 @@ def page_count(pdf: bytes) -> int:
 STEP_KINDS = {"final-notice": "final-notice", "demand-letter": "demand-letter", "statement": "statement"}
 
 
+def customer_details(uow_factory: UnitOfWorkFactory) -> Callable[[str], dict[str, Any]]:
+    """What a letter needs beyond an outbox payload, from the records: the customer's jurisdiction
+    (for the interest rule) and the billing contact the letter is for the attention of."""
+    from recoup.services.advice import jurisdiction
+
+    def details(customer_id: str) -> dict[str, Any]:
+        with uow_factory() as uow:
+            customer = uow.customers.get(customer_id)
+            contacts = [c for c in uow.contacts.for_customer(customer_id) if c.valid]
+        if customer is None:
+            return {}
+        billing = next((c for c in contacts if str(c.role) == "billing"), contacts[0] if contacts else None)
+        return {"jurisdiction": jurisdiction(customer), "attention": billing.name if billing else ""}
+
+    return details
+
+
 class LetterChannel:
-    """The ``letter`` action: the step's letter as PDF, kept in the document store, to be posted."""
+    """The ``letter`` action: the step's letter as PDF, kept in the document store, to be posted.
+
+    ``customer_details`` (e.g. ``customer_details(uow_factory)``) adds the jurisdiction and the
+    contact to the payload's customer; without it the letter names no statutory rule.
+    """
 
     def __init__(
         self,
