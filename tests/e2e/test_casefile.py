@@ -49,7 +49,7 @@ def test_a_run_sends_by_smtp_keeps_the_copies_and_the_case_file_holds_them(
     timeline = json.loads(archive.read("timeline.json"))
     sent = [e for e in timeline if e["kind"] == "email"]
     assert sent, "the email is on ACME's timeline"
-    copies = [n for n in archive.namelist() if n.startswith("documents/")]
+    copies = [n for n in archive.namelist() if n.startswith("documents/") and n.endswith(".eml")]
     assert copies, "the copy of the message is in the case file"
     copy = archive.read(copies[0])
     assert copy.split(b"\r\n\r\n", 1)[0].count(b"Message-ID") == 1
