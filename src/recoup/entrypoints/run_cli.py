@@ -21,7 +21,7 @@ from recoup.entrypoints import render
 from recoup.entrypoints.options import AsOfOption, DbOption, JsonOption, emit_json, fail, out, parse_day
 from recoup.law.advice import Assumptions
 from recoup.services.dispatch import AdviceInputs, dispatch
-from recoup.services.letters import LetterChannel, letter_pdf
+from recoup.services.letters import LetterChannel, customer_details, letter_pdf
 from recoup.services.policies import load_book
 from recoup.services.ports import Channel, Documents
 from recoup.services.rates import load_rate_book
@@ -43,7 +43,7 @@ def channels(built: bootstrap.App) -> dict[str, Channel]:
         email = smtp_channel(settings, documents)
         found["email"] = email
         found["notify_sales"] = email  # to the sales owner, by email like any message
-    letters = letter_channel(settings, documents)
+    letters = letter_channel(built, documents)
     if letters is not None:
         found["letter"] = letters
     return found
@@ -85,9 +85,13 @@ def letter_attachments(settings: Settings) -> Callable[[OutboxItem], list[Attach
     return lambda item: pdf_attachments(item, lambda kind, p: letter_pdf(kind, p, settings=settings))
 
 
-def letter_channel(settings: Settings, documents: Documents) -> Channel | None:
-    """The channel for postal letters: the step's letter as a PDF, kept in the document store."""
-    return LetterChannel(documents, settings, load_rate_book(settings.rates))
+def letter_channel(built: bootstrap.App, documents: Documents) -> Channel | None:
+    """The channel for postal letters: the step's letter as a PDF, kept in the document store, with the
+    customer's jurisdiction and billing contact from the records."""
+    settings = built.settings
+    return LetterChannel(
+        documents, settings, load_rate_book(settings.rates), customer_details=customer_details(built.uow)
+    )
 
 
 def advice_inputs(built: bootstrap.App) -> AdviceInputs:
