@@ -83,3 +83,10 @@ def engine(db_url: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def sql_uow(engine) -> SqlUnitOfWorkFactory:  # type: ignore[no-untyped-def]
     return SqlUnitOfWorkFactory(engine)
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Copies of messages go to a temporary folder unless a test says otherwise, never into the tree."""
+    if "RECOUP_DOCUMENTS" not in os.environ:
+        monkeypatch.setenv("RECOUP_DOCUMENTS", str(tmp_path_factory.mktemp("documents")))
