@@ -81,8 +81,16 @@ def email_render(settings: Settings) -> Callable[[dict[str, Any]], RenderedLike]
 
 
 def letter_attachments(settings: Settings) -> Callable[[OutboxItem], list[Attachment]]:
-    """The PDF letters and statements a step attaches (services.letters)."""
-    return lambda item: pdf_attachments(item, lambda kind, p: letter_pdf(kind, p, settings=settings))
+    """The PDF letters and statements a step attaches (services.letters), dated the run's day, with
+    the interest the rate tables give."""
+    rates = load_rate_book(settings.rates)
+
+    def attach(item: OutboxItem) -> list[Attachment]:
+        return pdf_attachments(
+            item, lambda kind, p: letter_pdf(kind, p, settings=settings, rates=rates, as_of=item.as_of)
+        )
+
+    return attach
 
 
 def letter_channel(built: bootstrap.App, documents: Documents) -> Channel | None:
