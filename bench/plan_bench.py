@@ -53,9 +53,10 @@ def sqlite_copy() -> str:
 
 
 def postgresql_copy(name: str) -> str:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import Boolean, create_engine, text
     from sqlalchemy.engine import make_url
 
+    from recoup.adapters.db.copy import reset_sequence
     from recoup.adapters.db.engine import make_engine, migrate
     from recoup.adapters.db.tables import metadata
 
@@ -78,15 +79,14 @@ def postgresql_copy(name: str) -> str:
         columns = [c.name for c in table.columns]
         quoted = ", ".join(f'"{c}"' for c in columns)
         rows = source.execute(f'SELECT {quoted} FROM "{table.name}"')
-        types = [c.type.python_type if hasattr(c.type, "python_type") else str for c in table.columns]
+        # SQLite keeps booleans as 0/1; everything else (JSON as text included) PostgreSQL parses as is.
+        flags = [isinstance(c.type, Boolean) for c in table.columns]
         with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[attr-defined]
             for row in rows:
-                copy.write_row([_pg_value(v, t) for v, t in zip(row, types, strict=True)])
-        if "id" in table.c and table.c.id.autoincrement is True:
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f'COALESCE((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
-            )
+                copy.write_row(
+                    [bool(v) if f and v is not None else v for v, f in zip(row, flags, strict=True)]
+                )
+        reset_sequence(cur, table)
     raw.commit()
     raw.close()
     source.close()
@@ -94,16 +94,6 @@ def postgresql_copy(name: str) -> str:
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     return url
-
-
-def _pg_value(value: Any, kind: Any) -> Any:
-    if value is None:
-        return None
-    if kind is bool:
-        return bool(value)
-    if kind is dict or kind is list:
-        return value  # JSON columns come from SQLite as text, which PostgreSQL parses
-    return value
 
 
 def measure(url: str) -> dict[str, Any]:

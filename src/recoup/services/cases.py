@@ -18,7 +18,6 @@ from recoup.domain.cases import CaseKey
 from recoup.domain.checklist import Checklist, auto_answers
 from recoup.domain.customers import Contact, Customer
 from recoup.domain.ladder import StepRecord, StepStatus
-from recoup.domain.money import Money
 from recoup.law.limitation import limitation_for
 from recoup.policy.model import MESSAGES, Action, Policy
 from recoup.policy.snapshot import CaseSnapshot, Item
@@ -259,7 +258,3 @@ def _with_checklist(
 
 def _fields(snap: CaseSnapshot) -> dict[str, object]:
     return {name: getattr(snap, name) for name in CaseSnapshot.__dataclass_fields__}
-
-
-def zero(currency: str) -> Money:
-    return Money.zero(currency)

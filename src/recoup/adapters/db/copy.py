@@ -15,8 +15,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Table, create_engine, text
 from sqlalchemy.engine import make_url
 
 from recoup.adapters.db.engine import make_engine, migrate
@@ -73,11 +74,7 @@ def _copy_postgresql(source_url: str, target_url: str) -> None:
                 ):
                     for block in out:
                         into.write(block)
-                if "id" in table.c and table.c.id.autoincrement is True:
-                    dst_cur.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f'COALESCE((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
-                    )
+                reset_sequence(dst_cur, table)
             src.rollback()
             dst.commit()
         finally:
@@ -86,3 +83,12 @@ def _copy_postgresql(source_url: str, target_url: str) -> None:
     finally:
         source.dispose()
         target.dispose()
+
+
+def reset_sequence(cursor: Any, table: Table) -> None:
+    """After rows were copied in with their ids: the table's id sequence continues after the last one."""
+    if "id" in table.c and table.c.id.autoincrement is True:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f'COALESCE((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
+        )
