@@ -178,6 +178,14 @@ def test_the_owner_gets_a_copy_of_the_second_reminder_and_sales_the_third() -> N
     assert later["notify_sales"].recipients == ("sam@supplier.example",)
 
 
+def test_the_next_step_is_announced_with_what_the_customer_will_notice_of_it() -> None:
+    world = World(item("INV-1", "2026-03-04"))
+    (second,) = [a for a in world.run("2026-03-11").actions if str(a.action) == "email"]
+    assert (second.step, second.next_step, second.next_kind) == ("reminder-2", "call-1", "call")
+    (courtesy,) = World(item("INV-2", "2026-03-20")).run("2026-03-16").actions
+    assert (courtesy.next_step, courtesy.next_kind) == ("reminder-1", "email")
+
+
 def test_a_consumer_is_written_to_alone_within_the_day_and_never_told_of_an_undecided_step() -> None:
     contacts = (
         Contact("P1", "Pat Doe", ContactRole.BILLING, "pat@home.example", "+49 30 3333"),

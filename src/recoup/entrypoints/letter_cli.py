@@ -99,7 +99,7 @@ def letter_payload(
         )
     contacts = [c for c in uow.contacts.for_customer(customer_id) if c.valid]
     billing = next((c for c in contacts if str(c.role) == "billing"), contacts[0] if contacts else None)
-    next_step, next_on = _next(customer, kind, overdue, as_of, policies)
+    next_step, next_on, next_kind = _next(customer, kind, overdue, as_of, policies)
     payments = (
         [
             {"date": p.date.isoformat(), "reference": p.reference, "amount": str(p.amount.amount)}
@@ -141,6 +141,7 @@ def letter_payload(
         "overdue": str(sum((i.open_balance.amount for i in overdue), start=Decimal(0))),
         "next_step": next_step,
         "next_on": next_on.isoformat() if next_on else None,
+        "next_kind": next_kind,
         "consumer": customer.is_consumer,
         "window": [],
         "terms": customer.contract_terms,
@@ -166,16 +167,18 @@ def _currency(customer: Customer, invoices: list[Invoice], as_of: dt.date) -> st
 
 def _next(
     customer: Customer, kind: str, overdue: list[Invoice], as_of: dt.date, policies: Path | None
-) -> tuple[str, dt.date | None]:
-    """The step of the customer's policy after ``kind`` that applies to it, and the day it is reached."""
+) -> tuple[str, dt.date | None, str]:
+    """The step of the customer's policy after ``kind`` that applies to it, the day it is reached and
+    what the customer would notice of it (Step.kind)."""
     if kind == "statement" or not overdue:
-        return "", None
+        return "", None, ""
     policy = load_book(policies).for_customer(customer.id, customer.segment)
     ids = [s.id for s in policy.steps]
     if kind not in ids:
-        return "", None
+        return "", None, ""
     for step in policy.steps[ids.index(kind) + 1 :]:
         if step.applies_to(str(customer.kind), customer.segment) and step.id != "writeoff-review":
             day = overdue[0].due_date + dt.timedelta(days=step.offset)
-            return step.id, max(day, as_of + dt.timedelta(days=DEADLINE_DAYS))  # not before the deadline
-    return "", None
+            on = max(day, as_of + dt.timedelta(days=DEADLINE_DAYS))  # not before the deadline
+            return step.id, on, step.kind
+    return "", None, ""

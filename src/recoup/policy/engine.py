@@ -426,7 +426,7 @@ def _consolidate(
         listed = chased
         if snap.consumer and case.barred and threatens(lead):
             listed = [i for i in chased if i.number not in case.barred]  # legal guard
-        next_step, next_on = _next(
+        next_step, next_on, next_kind = _next(
             case, lead, leader, calendar, barred=bool(case.barred & {i.number for i in listed})
         )
         hours = (max(policy.send_from, CONSUMER_HOURS[0]), min(policy.send_until, CONSUMER_HOURS[1]))
@@ -446,6 +446,7 @@ def _consolidate(
             overdue=overdue if listed is chased else _overdue(listed, as_of, total.currency),
             next_step=next_step,
             next_on=next_on,
+            next_kind=next_kind,
             consumer=snap.consumer,
             window=hours if snap.consumer else (policy.send_from, policy.send_until),
         )
@@ -478,8 +479,8 @@ def _overdue(items: list[Item], as_of: dt.date, currency: str) -> Money:
 
 def _next(
     case: _Case, lead: Step, leader: Item, calendar: Calendar, *, barred: bool = False
-) -> tuple[str, dt.date | None]:
-    """The next step the customer may be told about, and its date (moved to a business day).
+) -> tuple[str, dt.date | None, str]:
+    """The next step the customer may be told about, its date (moved to a business day) and its kind.
 
     A consumer with a time-barred item listed is never told of a step that threatens legal action.
     """
@@ -490,7 +491,7 @@ def _next(
         if barred and case.snap.consumer and threatens(step):
             continue
         if case.snap.consumer and step.needs_approval:
-            return "", None  # never announce to a consumer a step nobody has decided on
+            return "", None, ""  # never announce to a consumer a step nobody has decided on
         day = leader.due_date + dt.timedelta(days=step.offset)
-        return step.id, calendar.next_business_day(customer.country, max(day, case.as_of))
-    return "", None
+        return step.id, calendar.next_business_day(customer.country, max(day, case.as_of)), step.kind
+    return "", None, ""

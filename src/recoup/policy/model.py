@@ -23,6 +23,17 @@ class Action(StrEnum):
     REVIEW_WRITEOFF = "review_writeoff"
 
 
+_KINDS = (
+    (Action.LETTER, "letter"),
+    (Action.EMAIL, "email"),
+    (Action.CALL, "call"),
+    (Action.REVIEW_AGENCY, "agency"),
+    (Action.REVIEW_LITIGATION, "litigation"),
+    (Action.REVIEW_SETTLEMENT, "settlement"),
+    (Action.REVIEW_WRITEOFF, "writeoff"),
+    (Action.NOTIFY_SALES, "sales"),
+)
+
 MESSAGES = frozenset({Action.EMAIL, Action.LETTER})
 """Actions that send something to the customer: the cadence guard counts these."""
 
@@ -77,6 +88,16 @@ class Step:
     @property
     def is_message(self) -> bool:
         return any(a in MESSAGES for a in self.actions)
+
+    @property
+    def kind(self) -> str:
+        """What the customer would notice of this step, for a message announcing it: 'letter',
+        'email', 'call', 'agency', 'litigation', 'settlement', 'writeoff' or 'sales' (the first found,
+        in that order)."""
+        for action, kind in _KINDS:
+            if action in self.actions:
+                return kind
+        return ""
 
     @property
     def is_gated(self) -> bool:

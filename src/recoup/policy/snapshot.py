@@ -114,6 +114,7 @@ class PlannedAction:
         tone, template, attach: how it is written and what goes with it.
         total: the balance of the items chased; overdue: of those past due.
         next_step, next_on: what follows if nothing is paid, and when ('' / None at the end).
+        next_kind: what the customer would notice of that step (Step.kind: 'call', 'letter', ...).
         consumer: the consumer guard applies.
         window: the local hours it may go out (from, until).
     """
@@ -133,6 +134,7 @@ class PlannedAction:
     overdue: Money
     next_step: str = ""
     next_on: dt.date | None = None
+    next_kind: str = ""
     consumer: bool = False
     window: tuple[int, int] = (8, 21)
 

@@ -192,6 +192,7 @@ def letter_context(
             "consumer_exempt": bool(interest and interest_amount == 0 and "consumer" in interest.rule),
         },
         "next_step": payload.get("next_step") or "",
+        "next_kind": payload.get("next_kind") or "",
         "next_on": _date(payload.get("next_on")),
         "notices": payload.get("notices", []),
         "payments": [

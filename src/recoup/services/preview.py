@@ -70,6 +70,7 @@ def preview_payload(
         overdue=overdue,
         next_step=following.id if following else "",
         next_on=first_due + dt.timedelta(days=following.offset) if following else None,
+        next_kind=following.kind if following else "",
         consumer=customer.kind == "consumer",
     )
     return payload(action, {i.number: i for i in items}, snap)

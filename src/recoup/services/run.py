@@ -259,6 +259,7 @@ def payload(action: PlannedAction, items: dict[str, Any], snap: CaseSnapshot) ->
         "overdue": str(action.overdue.amount),
         "next_step": action.next_step,
         "next_on": action.next_on.isoformat() if action.next_on else None,
+        "next_kind": action.next_kind,
         "consumer": action.consumer,
         "window": list(action.window),
         "terms": customer.contract_terms,
