@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -90,6 +90,29 @@ class Settings(BaseSettings):
         default=None,
         description="folder of message templates that override the shipped ones (RECOUP_TEMPLATES)",
     )
+
+    invoice_files: Path | None = Field(
+        default=None,
+        description="folder of the invoices' own PDFs, named <invoice number>.pdf, attached where a step "
+        "asks for the invoice (RECOUP_INVOICE_FILES)",
+    )
+    terms_file: Path | None = Field(
+        default=None,
+        description="the terms and conditions (a PDF) attached where a step asks for the terms "
+        "(RECOUP_TERMS_FILE)",
+    )
+
+    @field_validator("invoice_files", "terms_file", mode="before")
+    @classmethod
+    def _existing(cls, value: object, info: ValidationInfo) -> object:
+        if value in ("", None):
+            return None
+        path = Path(str(value))
+        wanted = path.is_dir() if info.field_name == "invoice_files" else path.is_file()
+        if not wanted:
+            what = "folder" if info.field_name == "invoice_files" else "file"
+            raise ValueError(f"RECOUP_{str(info.field_name).upper()}: no {what} at {path}")
+        return path
 
     @field_validator("iban")
     @classmethod

@@ -33,6 +33,7 @@ from recoup.services.letters import LetterChannel
 from recoup.services.policies import PolicyBook, default_policy
 from recoup.services.ports import PermanentChannelError, UnitOfWorkFactory
 from recoup.services.run import plan_run
+from recoup.settings import load_settings
 from smtp_server import SmtpServer, free_port, smtp_server
 
 BOOK = PolicyBook(default_policy())
@@ -353,3 +354,38 @@ def test_the_installation_sends_by_smtp_when_a_host_is_set_and_the_sales_owner_h
     assert len(logs) == len(server.received) >= 2
     assert sorted(store.get(a.document) for a in logs) == sorted(r.data for r in server.received)
     built.engine.dispose()
+
+
+def test_a_courtesy_note_carries_the_invoices_own_pdfs_and_the_terms(tmp_path: Path) -> None:
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    (folder / "INV-1.pdf").write_bytes(b"%PDF-1.4 the invoice INV-1")
+    (folder / "INV-X-3.pdf").write_bytes(b"%PDF-1.4 the invoice INV/X/3")
+    terms = tmp_path / "terms-2026.pdf"
+    terms.write_bytes(b"%PDF-1.4 terms")
+    item = OutboxItem(
+        key="C1/EUR/courtesy/INV-1/email",
+        customer_id="C1",
+        currency="EUR",
+        step="courtesy",
+        action="email",
+        cycle="INV-1",
+        as_of=dt.date(2026, 2, 27),
+        payload={"attach": ["invoice", "terms"], "invoices": [{"number": "INV-1"}, {"number": "INV/X/3"}]},
+    )
+    files = pdf_attachments(item, lambda kind, payload: PDF, invoice_files=folder, terms_file=terms)
+    assert [(name, data[:24]) for name, data, _ in files] == [
+        ("invoice-INV-1.pdf", b"%PDF-1.4 the invoice INV"),
+        ("invoice-INV-X-3.pdf", b"%PDF-1.4 the invoice INV"),
+        ("terms-2026.pdf", b"%PDF-1.4 terms"),
+    ]
+    missing = replace(item, payload={**item.payload, "invoices": [{"number": "INV-9"}]})
+    names = [name for name, _, _ in pdf_attachments(missing, lambda kind, payload: PDF, invoice_files=folder)]
+    assert names == ["statement-C1.pdf"]  # no file for INV-9: the statement of account lists it instead
+
+
+def test_an_attachment_setting_naming_nothing_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"RECOUP_TERMS_FILE: no file at .*absent\.pdf"):
+        load_settings(terms_file=str(tmp_path / "absent.pdf"))
+    with pytest.raises(ValueError, match="RECOUP_INVOICE_FILES: no folder at"):
+        load_settings(invoice_files=str(tmp_path / "nowhere"))

@@ -81,13 +81,16 @@ def email_render(settings: Settings) -> Callable[[dict[str, Any]], RenderedLike]
 
 
 def letter_attachments(settings: Settings) -> Callable[[OutboxItem], list[Attachment]]:
-    """The PDF letters and statements a step attaches (services.letters), dated the run's day, with
-    the interest the rate tables give."""
+    """The files a step attaches: PDF letters and statements (services.letters), dated the run's day, with
+    the interest the rate tables give; the invoices' own PDFs and the terms from the settings' files."""
     rates = load_rate_book(settings.rates)
 
     def attach(item: OutboxItem) -> list[Attachment]:
         return pdf_attachments(
-            item, lambda kind, p: letter_pdf(kind, p, settings=settings, rates=rates, as_of=item.as_of)
+            item,
+            lambda kind, p: letter_pdf(kind, p, settings=settings, rates=rates, as_of=item.as_of),
+            invoice_files=settings.invoice_files,
+            terms_file=settings.terms_file,
         )
 
     return attach

@@ -17,6 +17,7 @@ kept as the reason.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, getaddresses, parseaddr
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from recoup.domain.ladder import OutboxItem
@@ -227,18 +229,47 @@ class SmtpChannel:
 LETTER_KINDS = ("final-notice", "demand-letter")
 
 
-def pdf_attachments(item: OutboxItem, letter_pdf: Callable[[str, dict[str, Any]], bytes]) -> list[Attachment]:
-    """The PDFs the step's ``attach`` asks for: 'letter' (the step's letter: the final notice or the demand
-    letter) and 'statement' (the statement of account). Other attachments (invoice, terms) are not made."""
+def pdf_attachments(
+    item: OutboxItem,
+    letter_pdf: Callable[[str, dict[str, Any]], bytes],
+    *,
+    invoice_files: Path | None = None,
+    terms_file: Path | None = None,
+) -> list[Attachment]:
+    """The files the step's ``attach`` asks for.
+
+    - 'letter': the step's letter (the final notice or the demand letter), as a PDF;
+    - 'statement': the statement of account, as a PDF;
+    - 'invoice': each chased invoice's own PDF from the ``invoice_files`` folder (``<number>.pdf``); the
+      invoices with no file there are covered by the statement of account instead;
+    - 'terms': the terms and conditions file (``terms_file``), when one is set.
+    """
     asked = item.payload.get("attach", [])
-    customer = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in item.customer_id)
+    customer = _safe(item.customer_id)
     files: list[Attachment] = []
     if "letter" in asked:
         kind = item.step if item.step in LETTER_KINDS else "final-notice"
         files.append((f"{kind}-{customer}.pdf", letter_pdf(kind, item.payload), "application/pdf"))
-    if "statement" in asked:
+    statement = "statement" in asked
+    if "invoice" in asked:
+        for line in item.payload.get("invoices", []):
+            name = f"{_safe(str(line['number']))}.pdf"
+            found = invoice_files / name if invoice_files else None
+            if found is not None and found.is_file():
+                files.append((f"invoice-{name}", found.read_bytes(), "application/pdf"))
+            else:
+                statement = True
+    if statement:
         files.append((f"statement-{customer}.pdf", letter_pdf("statement", item.payload), "application/pdf"))
+    if "terms" in asked and terms_file is not None:
+        mime = mimetypes.guess_type(terms_file.name)[0] or "application/octet-stream"
+        files.append((terms_file.name, terms_file.read_bytes(), mime))
     return files
+
+
+def _safe(name: str) -> str:
+    """``name`` fit for a file name: letters, digits, '-' and '_' kept, anything else a '-'."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
 
 
 def _addresses(values: Sequence[str]) -> list[str]:
