@@ -6,12 +6,15 @@ import json
 import mailbox
 import socket
 import socketserver
+import ssl
 import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
+import trustme
 from test_cli import load_examples, recoup
 
 from recoup import bootstrap
@@ -168,15 +171,36 @@ class _Imap(socketserver.StreamRequestHandler):
             self.send(f"{tag} OK {command} completed")
 
 
-@pytest.fixture
-def imap_server() -> Iterator[tuple[int, type[_Imap]]]:
-    handler = type(
+class _ImapSsl(socketserver.ThreadingTCPServer):
+    """The same server speaking IMAP over implicit TLS (as on port 993), its certificate from ``context``."""
+
+    context: ssl.SSLContext
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        return self.context.wrap_socket(sock, server_side=True), address
+
+
+def _serve(handler: type[_Imap], context: ssl.SSLContext | None = None) -> socketserver.ThreadingTCPServer:
+    if context is None:
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    else:
+        server = type("Server", (_ImapSsl,), {"context": context})(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _handler() -> type[_Imap]:
+    return type(
         "Handler", (_Imap,), {"store": {i + 1: [raw, False] for i, raw in enumerate(MESSAGES)}, "logins": []}
     )
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+
+
+@pytest.fixture
+def imap_server() -> Iterator[tuple[int, type[_Imap]]]:
+    handler = _handler()
+    server = _serve(handler)
     try:
         yield server.server_address[1], handler
     finally:
@@ -199,3 +223,45 @@ def test_mail_ingest_reads_the_unseen_imap_messages_and_flags_them_seen(
     code, out, err = recoup("mail", "ingest", *args, "--json", "--db", db)
     assert code == 0, err
     assert json.loads(out)["replies"] == 0  # nothing unseen is left
+
+
+@pytest.fixture
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def imap_ssl_server(authority: trustme.CA) -> Iterator[tuple[int, type[_Imap]]]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    handler = _handler()
+    server = _serve(handler, context)
+    try:
+        yield server.server_address[1], handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_mail_ingest_reads_over_imap_ssl_checking_the_servers_certificate(
+    db: str,
+    imap_ssl_server: tuple[int, type[_Imap]],
+    authority: trustme.CA,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port, handler = imap_ssl_server
+    monkeypatch.setenv("RECOUP_IMAP_PASSWORD", "s3cret")
+    args = ("--imap-host", "127.0.0.1", "--imap-port", str(port), "--imap-user", "ar", "--json", "--db", db)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-ca.pem"))  # the server's CA not trusted
+    code, _, err = recoup("mail", "ingest", *args)
+    assert code != 0 and f"127.0.0.1:{port}" in err and "CERTIFICATE_VERIFY_FAILED" in err
+    assert handler.logins == [] and not any(seen for _, seen in handler.store.values())
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # the CA trusted, as a company CA would be
+    code, out, err = recoup("mail", "ingest", *args)
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["replies"], result["auto_replies"], result["bounces"], result["unmatched"]) == (1, 1, 1, 1)
+    assert handler.logins == [("ar", "s3cret")]
+    assert all(seen for _, seen in handler.store.values())
