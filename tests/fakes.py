@@ -350,6 +350,9 @@ class FakeActivities(_Repo):
             self._customer_exists(a.customer_id, f"activity {a.kind!r}")
             s.activities.append(replace(a, data=_json(a.data), id=s.next_id("activities")))
 
+    def last_id(self, customer_id: str) -> int:
+        return max((a.id or 0 for a in self._s.activities if a.customer_id == customer_id), default=0)
+
     def for_customer(self, customer_id: str, *, limit: int | None = None) -> list[Activity]:
         found = [a for a in self._s.activities if a.customer_id == customer_id]
         found.sort(key=lambda a: (a.at, a.id or 0), reverse=True)

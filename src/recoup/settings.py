@@ -91,6 +91,19 @@ class Settings(BaseSettings):
         description="folder of message templates that override the shipped ones (RECOUP_TEMPLATES)",
     )
 
+    secret_key: str = Field(
+        default="",
+        description="key signing web sessions and customer links (RECOUP_SECRET_KEY); default: one made "
+        "on first use and kept in the database",
+    )
+    public_url: str = Field(
+        default="",
+        description="the address customers reach the server at, e.g. https://pay.supplier.example "
+        "(RECOUP_PUBLIC_URL); with it every message carries a signed link to the customer page",
+    )
+    link_days: int = Field(default=60, ge=1, le=365, description="days a customer link stays valid")
+    session_hours: int = Field(default=12, ge=1, le=24 * 30, description="hours a desk sign-in lasts")
+
     invoice_files: Path | None = Field(
         default=None,
         description="folder of the invoices' own PDFs, named <invoice number>.pdf, attached where a step "

@@ -118,3 +118,15 @@ class UnknownJurisdictionError(InvalidValueError):
     """A jurisdiction code the law package does not know, or a country with no rule."""
 
     message = "no interest rule for this jurisdiction"
+
+
+class ConflictError(DomainError):
+    """The record changed since the caller read it (a version check failed): nothing was written."""
+
+    message = "the record changed since you read it; reload it and try again"
+
+
+class AccessDeniedError(DomainError):
+    """The user's role does not allow this (or the record is not one the user may see)."""
+
+    message = "your role does not allow this"

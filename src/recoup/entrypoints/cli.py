@@ -217,6 +217,11 @@ from recoup.entrypoints import letter_cli  # noqa: E402
 
 app.command("letter")(letter_cli.letter)
 
+from recoup.entrypoints import serve_cli  # noqa: E402  (serve, user)
+
+app.command("serve")(serve_cli.serve)
+app.add_typer(serve_cli.user_app, name="user")
+
 
 def main() -> None:
     app()

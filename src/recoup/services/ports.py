@@ -22,6 +22,7 @@ from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord
 from recoup.domain.money import Money
 from recoup.domain.payments import Allocation, CreditNote, Payment
 from recoup.domain.tasks import Task, TaskStatus
+from recoup.domain.users import User
 
 
 class Customers(Protocol):
@@ -85,6 +86,36 @@ class Activities(Protocol):
         ...
 
     def for_customer(self, customer_id: str, *, limit: int | None = None) -> list[Activity]: ...
+    def last_id(self, customer_id: str) -> int:
+        """The id of the customer's latest entry, 0 when none: the case's version (services.versions)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A token a script signs in with; only its SHA-256 is stored, the token is shown once."""
+
+    id: int
+    user_email: str
+    name: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+
+class Users(Protocol):
+    def get(self, email: str) -> User | None: ...
+    def list(self) -> list[User]: ...
+    def count(self) -> int: ...
+    def add(self, user: User) -> None: ...
+    def update(self, user: User) -> None: ...
+    def add_token(self, email: str, name: str, token_hash: str, at: dt.datetime) -> int: ...
+    def by_token(self, token_hash: str) -> tuple[User, ApiToken] | None: ...
+    def tokens(self, email: str) -> list[ApiToken]: ...
+    def revoke_token(self, token_id: int, at: dt.datetime) -> bool: ...
+    def secret(self, name: str) -> str | None: ...
+    def keep_secret(self, name: str, value: str) -> str:
+        """Store ``value`` under ``name`` unless one is there already; return the one kept."""
+        ...
 
 
 class Queries(Protocol):
@@ -237,6 +268,7 @@ class UnitOfWork(Protocol):
     checklists: Checklists
     approvals: Approvals
     locks: RunLock
+    users: Users
 
     def __enter__(self) -> Self: ...
     def __exit__(

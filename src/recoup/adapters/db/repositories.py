@@ -321,6 +321,10 @@ class SqlActivities(_Repo):
         query = base.where(activities.c.customer_id.in_(sorted(wanted)))
         return [rows.to_activity(r) for r in self.conn.execute(query).mappings()]
 
+    def last_id(self, customer_id: str) -> int:
+        query = select(func.max(activities.c.id)).where(activities.c.customer_id == customer_id)
+        return int(self.conn.execute(query).scalar() or 0)
+
     def for_customer(self, customer_id: str, *, limit: int | None = None) -> list[Activity]:
         query = (
             select(activities)

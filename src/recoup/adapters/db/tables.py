@@ -390,3 +390,33 @@ run_locks = Table(
     Column("holder", String(254), nullable=False),
     Column("acquired_at", UTCDateTime(), nullable=False),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("email", String(254), primary_key=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=False, server_default=""),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint("role IN ('admin', 'collector', 'sales', 'viewer')", name="role"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_email", String(254), ForeignKey("users.email"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+app_secrets = Table(
+    "app_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)

@@ -29,6 +29,7 @@ from recoup.adapters.db.repositories import (
     SqlInvoices,
     SqlPayments,
 )
+from recoup.adapters.db.user_repos import SqlUsers
 
 
 class SqlUnitOfWork:
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.checklists = SqlChecklists(conn)
         self.approvals = SqlApprovals(conn)
         self.locks = SqlRunLock(conn)
+        self.users = SqlUsers(conn)
         return self
 
     def __exit__(
