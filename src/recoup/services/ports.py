@@ -146,6 +146,78 @@ class Queries(Protocol):
         ...
 
 
+class Listings(Protocol):
+    """Paged, filtered lists (the API, the desk): each a set-based page and a count of all that match.
+
+    Every list returns ``(rows, total)``. ``sales_owner`` keeps the customers (or their records)
+    whose sales owner is that email, compared without case.
+    """
+
+    def customers(
+        self,
+        *,
+        q: str | None,
+        country: str | None,
+        sales_owner: str | None,
+        overdue_as_of: dt.date | None,
+        order: str,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Customer], int]: ...
+    def balances(
+        self, customer_ids: Collection[str], as_of: dt.date
+    ) -> dict[str, dict[str, tuple[Money, Money]]]:
+        """Per customer and currency, the (open, overdue) balance of the invoices open and issued by
+        ``as_of``."""
+        ...
+
+    def invoices(
+        self,
+        *,
+        customer_id: str | None,
+        status: str | None,
+        currency: str | None,
+        overdue_as_of: dt.date | None,
+        q: str | None,
+        sales_owner: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Invoice], int]: ...
+    def payments(
+        self,
+        *,
+        customer_id: str | None,
+        currency: str | None,
+        since: dt.date | None,
+        until: dt.date | None,
+        unapplied_only: bool,
+        sales_owner: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Payment], int]: ...
+    def activities(
+        self,
+        customer_id: str,
+        *,
+        kinds: Collection[str] | None,
+        since: dt.datetime | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Activity], int]: ...
+    def tasks(
+        self,
+        *,
+        status: str | None,
+        customer_id: str | None,
+        assignee: str | None,
+        kind: str | None,
+        due_by: dt.date | None,
+        sales_owner: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Task], int]: ...
+
+
 R = TypeVar("R", Promise, PaymentPlan, Dispute, Hold, Settlement)
 
 
@@ -257,6 +329,7 @@ class UnitOfWork(Protocol):
     credit_notes: CreditNotes
     activities: Activities
     queries: Queries
+    listings: Listings
     promises: CaseRecords[Promise]
     plans: CaseRecords[PaymentPlan]
     disputes: CaseRecords[Dispute]

@@ -20,6 +20,7 @@ from recoup.adapters.db.case_repos import (
     SqlSteps,
     SqlTasks,
 )
+from recoup.adapters.db.listing import SqlListings
 from recoup.adapters.db.queries import SqlQueries
 from recoup.adapters.db.repositories import (
     SqlActivities,
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
         self.credit_notes = SqlCreditNotes(conn)
         self.activities = SqlActivities(conn)
         self.queries = SqlQueries(conn)
+        self.listings = SqlListings(conn)
         self.promises = SqlPromises(conn)
         self.plans = SqlPlans(conn)
         self.disputes = SqlDisputes(conn)
