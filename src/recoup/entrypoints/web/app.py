@@ -11,7 +11,15 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from recoup import __version__, bootstrap
-from recoup.entrypoints.web import api_users, errors
+from recoup.entrypoints.web import (
+    api_casework,
+    api_customers,
+    api_ledger,
+    api_reports,
+    api_users,
+    api_work,
+    errors,
+)
 from recoup.services.users import app_secret
 
 
@@ -52,4 +60,11 @@ def create_app(built: bootstrap.App | None = None) -> FastAPI:
     return app
 
 
-ROUTERS = [api_users.router]
+ROUTERS = [
+    api_users.router,
+    api_customers.router,
+    api_ledger.router,
+    api_casework.router,
+    api_work.router,
+    api_reports.router,
+]
