@@ -19,6 +19,7 @@ from recoup.adapters.channels import pdf as pdf_adapter
 from recoup.adapters.documents import DocumentStore
 from recoup.domain.ladder import OutboxItem
 from recoup.domain.money import Money
+from recoup.law.guards import DE_FIRST_DEMAND, US_VALIDATION
 from recoup.law.interest import compute
 from recoup.services.formatting import day, money
 from recoup.services.letters import CITATIONS, KINDS, LANGUAGES, LetterChannel, customer_details, letter_pdf
@@ -315,3 +316,57 @@ def test_the_letter_channel_takes_the_jurisdiction_and_contact_from_the_records(
     found = squeeze(text_of(store.get(receipt.document)))
     assert squeeze(CITATIONS["DE"]) in found
     assert squeeze("z. Hd. Petra Klein") in found
+
+
+def consumer_letter(lang: str, jurisdiction: str, currency: str, notice: Any) -> dict[str, Any]:
+    data = payload(lang, "final-notice")
+    data["customer"] = {**data["customer"], "kind": "consumer", "jurisdiction": jurisdiction}
+    data["currency"] = currency
+    data["consumer"] = True
+    data["notices"] = [{"code": notice.code, "text": notice.text, "source": notice.source}]
+    return data
+
+
+def consumer_interest(data: dict[str, Any], rates: Any) -> Decimal:
+    currency = data["currency"]
+    return sum(
+        (
+            compute(
+                Money(line["balance"], currency),
+                dt.date.fromisoformat(line["due_date"]),
+                AS_OF,
+                jurisdiction=data["customer"]["jurisdiction"],
+                consumer=True,
+                rates=rates,
+            ).interest.amount
+            for line in data["invoices"]
+        ),
+        Decimal(0),
+    )
+
+
+def test_a_german_consumer_letter_gives_the_interest_it_claims_in_its_notice_and_names_no_compensation(
+    settings: Settings, rates: Any
+) -> None:
+    data = consumer_letter("de", "DE", "EUR", DE_FIRST_DEMAND)
+    text = squeeze(text_of(letter_pdf("final-notice", data, settings=settings, rates=rates, as_of=AS_OF)))
+    interest = consumer_interest(data, rates)
+    assert interest > 0
+    assert squeeze(f"Angaben nach § 13a RDG: Gläubiger ist {settings.creditor_name}") in text
+    assert squeeze(f"Zinsen von {money(interest, 'EUR', 'de')}") in text
+    assert squeeze("Zinsen werden nicht berechnet") not in text  # the email's words, where none is claimed
+    assert squeeze(DE_FIRST_DEMAND.text) not in text
+    assert "Pauschale" not in text and "Verzugspauschale" not in text
+    business = squeeze(text_of(rendered("de", "final-notice", settings, rates)))
+    assert "Verzugspauschale" in business
+
+
+def test_an_american_consumer_letter_states_the_debt_with_its_interest_in_the_validation_notice(
+    settings: Settings, rates: Any
+) -> None:
+    data = consumer_letter("en", "US-NY", "USD", US_VALIDATION)
+    text = squeeze(text_of(letter_pdf("final-notice", data, settings=settings, rates=rates, as_of=AS_OF)))
+    debt = Decimal(data["total"]) + consumer_interest(data, rates)
+    assert squeeze(f"the amount of the debt is {money(debt, 'USD', 'en')}") in text
+    assert squeeze(US_VALIDATION.text) not in text
+    assert "compensation" not in text.lower()

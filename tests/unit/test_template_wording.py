@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 
-from recoup.law.interest import RULES
+from recoup.domain.money import Money
+from recoup.law.guards import DE_FIRST_DEMAND, US_VALIDATION
+from recoup.law.interest import RULES, compensation, gives_compensation
 from recoup.services.formatting import LANGUAGES, environment
 from recoup.services.letters import letter_context, render_html
+from recoup.services.rates import load_rate_book
 from recoup.services.rendering import Templates, shipped_folder
 from recoup.settings import load_settings
 
@@ -246,8 +249,7 @@ def test_every_language_names_every_step_of_the_default_ladder_and_every_kind() 
         words = env.get_template(f"{language}/_words.j2").module
         assert set(words.steps) == ladder, language  # type: ignore[attr-defined]
         assert set(words.kinds) == kinds, language  # type: ignore[attr-defined]
-        if language != "en":
-            assert set(words.laws) == set(RULES), language  # type: ignore[attr-defined]
+        assert set(words.laws) == set(RULES), language  # type: ignore[attr-defined]
 
 
 # --- the law in the reader's language --------------------------------------------------------------
@@ -276,9 +278,124 @@ def test_no_rule_is_cited_in_english_in_another_language(templates: Templates, l
             assert " a year" not in body and "the ECB" not in body, (language, code)
 
 
-def test_english_keeps_the_rules_own_words(templates: Templates) -> None:
-    text, _ = bodies(templates, payload("en", jurisdiction="DE"))
+def test_english_cites_the_rule_in_words_written_for_the_customer(templates: Templates) -> None:
+    for body in bodies(templates, payload("en", jurisdiction="DE")):
+        assert (
+            "(Germany, German Civil Code (BGB) §288(2) and §247: the German base rate (Basiszinssatz) plus 9 "
+            "percentage points)"
+        ) in body
+        assert RULES["DE"].rate_text not in body and "no consumer involved" not in body
+
+
+# The notes law.interest keeps for us in a rule's rate_text, never for a customer.
+INTERNAL = ("LAW.md", "assumption", "transitional", "is not applied", "no consumer involved", "2 % of CPLR")
+ENGLISH_RATE = {"TR": "for each calendar year", "KR": "6% a year", "US-NY": "9% a year"}
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_an_english_message_carries_none_of_the_rules_internal_notes(templates: Templates, code: str) -> None:
+    for consumer in (False, True):
+        for body in bodies(templates, payload("en", jurisdiction=code, consumer=consumer)):
+            assert RULES[code].rate_text not in body, code
+            for note in INTERNAL:
+                assert note not in body, (code, consumer, note)
+            if code in ENGLISH_RATE and (RULES[code].consumers or not consumer):
+                assert ENGLISH_RATE[code] in body
+
+
+def test_a_code_missing_from_the_words_falls_back_to_the_rules_own_title(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "_words.j2").write_text("{% set steps = {} %}{% set kinds = {} %}{% set laws = {} %}")
+    text = (
+        Templates(override=tmp_path, settings=load_settings()).render(payload("en", jurisdiction="DE")).text
+    )
     assert f"({RULES['DE'].title}: {RULES['DE'].rate_text})" in text
+
+
+# A consumer owes a German debt at the base rate + 5 points (BGB §288(1)), a business + 9 (§288(2)).
+DE_RATE = {
+    "en": ("§288(1)", "plus 5 percentage points", "plus 9 percentage points"),
+    "de": ("§ 288 Abs. 1", "zuzüglich 5 Prozentpunkten", "zuzüglich 9 Prozentpunkten"),
+    "fr": ("articles 288, alinéa 1", "majoré de 5 points", "majoré de 9 points"),
+    "es": ("§§ 288.1", "más 5 puntos porcentuales", "más 9 puntos porcentuales"),
+    "tr": ("m. 288/1", "5 puan fazlası", "9 puan fazlası"),
+    "ko": ("제288조 제1항", "연 5%포인트", "연 9%포인트"),
+}
+# Fixed compensation as each language's email and letter names it (in lower case).
+COMPENSATION = {
+    "en": "compensation",
+    "de": "pauschale",
+    "fr": "indemnité",
+    "es": "indemnización",
+    "tr": "tazminat",
+    "ko": "보상금",
+}
+
+
+def consumer_payload(language: str, **changes: Any) -> dict[str, Any]:
+    data = payload(language, consumer=True, **changes)
+    data["customer"] = {**data["customer"], "kind": "consumer", "name": "Erika Muster"}
+    return data
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_german_consumer_debt_is_cited_at_5_points_and_without_compensation(
+    templates: Templates, language: str
+) -> None:
+    paragraph, five, nine = DE_RATE[language]
+    for body in bodies(templates, consumer_payload(language, jurisdiction="DE")):
+        assert paragraph in body and five in body
+        assert nine not in body
+        assert COMPENSATION[language] not in body.lower()
+    for body in bodies(templates, payload(language, jurisdiction="DE")):  # a business: + 9 points
+        assert nine in body and five not in body
+
+
+def test_a_german_consumer_email_in_german_says_5_prozentpunkte_and_no_verzugspauschale(
+    templates: Templates,
+) -> None:
+    text, page = bodies(templates, consumer_payload("de", jurisdiction="DE"))
+    for body in (text, page):
+        assert "Basiszinssatz zuzüglich 5 Prozentpunkten" in body
+        assert "9 Prozentpunkten" not in body and "Verzugspauschale" not in body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compensation_is_named_only_where_the_law_gives_it(templates: Templates, language: str) -> None:
+    word = COMPENSATION[language]
+    for code in ("US-NY", "KR", "TR-3095"):
+        for body in bodies(templates, payload(language, jurisdiction=code)):
+            assert word not in body.lower(), (code, body)
+    for body in bodies(templates, payload(language, jurisdiction="DE")):
+        assert word in body.lower()
+    # no rule known: a business may be owed compensation, a consumer never
+    assert word not in bodies(templates, consumer_payload(language))[0].lower()
+    if language != "ko":  # Korean names no compensation where the rule is not known
+        assert word in bodies(templates, payload(language))[0].lower()
+
+
+def test_the_context_says_whether_the_law_gives_compensation(templates: Templates) -> None:
+    def interest(**changes: Any) -> Any:
+        return templates.context(payload("en", **changes), "en")["interest"]
+
+    assert interest(jurisdiction="DE")["compensation"] is True
+    assert interest(jurisdiction="GB")["compensation"] is True
+    assert interest(jurisdiction="DE", consumer=True)["compensation"] is False
+    assert interest(jurisdiction="US-NY")["compensation"] is False
+    assert interest(jurisdiction="TR-3095")["compensation"] is False
+
+
+NATIVE_CURRENCY = {"GB": "GBP", "TR": "TRY", "TR-3095": "TRY", "KR": "KRW"}
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_gives_compensation_agrees_with_the_compensation_computed(code: str) -> None:
+    rates = load_rate_book(None)
+    currency = NATIVE_CURRENCY.get(code, "USD" if code.startswith("US-") else "EUR")
+    for consumer in (False, True):
+        owed = compensation(Money("500", currency), code, consumer, dt.date(2025, 6, 1), rates=rates)
+        assert gives_compensation(code, consumer) is (owed.amount > 0), (code, consumer)
+    assert gives_compensation(code, consumer=True) is False
 
 
 # --- consumer notices ------------------------------------------------------------------------------
@@ -310,19 +427,39 @@ def test_an_unknown_notice_still_gets_the_generic_line(templates: Templates, lan
 # --- letters ---------------------------------------------------------------------------------------
 
 
-def letter(language: str, code: str, kind: str = "demand-letter", **changes: Any) -> str:
-    """A letter's text (HTML, tags removed), with the rule named but not computed (no rate tables)."""
-    data = payload(language, step=kind, action="letter", **changes)
+def letter_page(
+    language: str,
+    code: str,
+    kind: str = "demand-letter",
+    *,
+    debtor: str = "business",
+    settings: Any = None,
+    **changes: Any,
+) -> str:
+    """A letter's HTML, with the rule named but not computed (no rate tables)."""
+    data = payload(language, step=kind, action="letter", consumer=debtor == "consumer", **changes)
     data["customer"] = {
         **data["customer"],
+        "kind": debtor,
         "jurisdiction": code,
         "address": ["Hauptstraße 1", "10115 Berlin"],
     }
     context = letter_context(
-        data, settings=load_settings(), interest=None, as_of=dt.date(2026, 3, 16), rule_code=code, kind=kind
+        data,
+        settings=settings or load_settings(),
+        interest=None,
+        as_of=dt.date(2026, 3, 16),
+        rule_code=code,
+        kind=kind,
     )
-    page = render_html(kind, context)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    return render_html(kind, context)
+
+
+def letter(language: str, code: str, kind: str = "demand-letter", **changes: Any) -> str:
+    """A letter's text (HTML, tags removed), with the rule named but not computed (no rate tables)."""
+    return " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", letter_page(language, code, kind, **changes))).split()
+    )
 
 
 def test_a_german_demand_letter_cites_the_bgb_in_german() -> None:
@@ -361,3 +498,93 @@ def test_a_letter_names_a_step_it_does_not_know_by_its_kind(language: str, kind:
     text = letter(language, "DE", kind, next_step="call-2", next_kind="call")
     assert "call-2" not in text
     assert LETTER_CALL[language] in text
+
+
+# --- consumer notices in letters, compensation in letters ------------------------------------------
+
+NOTICE_LAW = {"us-validation": (US_VALIDATION, "US-NY"), "de-rdg-13a": (DE_FIRST_DEMAND, "DE")}
+ENGLISH_WORDS = re.compile(r"\b(the|and|of|this|debt|creditor|interest|invoices?|within|days)\b")
+
+
+def small_print(page: str) -> list[str]:
+    """The letter's notices (its small paragraphs), tags removed, entities decoded."""
+    return [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", p)).split())
+        for p in re.findall(r'<p class="small">(.*?)</p>', page, re.S)
+    ]
+
+
+@pytest.mark.parametrize("language", ["es", "tr", "ko", "de", "fr"])
+@pytest.mark.parametrize("code", list(NOTICE_LAW))
+@pytest.mark.parametrize("kind", ["final-notice", "demand-letter"])
+def test_a_consumer_letter_writes_its_notices_in_its_language(language: str, code: str, kind: str) -> None:
+    notice, law = NOTICE_LAW[code]
+    notices = [{"code": notice.code, "text": notice.text, "source": notice.source}]
+    page = letter_page(language, law, kind, debtor="consumer", notices=notices)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert NATIVE_NOTICES[language][code] in text
+    assert notice.text not in text and ENGLISH_NOTICES[code] not in text
+    assert "Required information" not in text
+    (written,) = small_print(page)
+    assert not ENGLISH_WORDS.search(written), written
+    assert "Demo Supplier GmbH" in written
+
+
+@pytest.mark.parametrize("code", list(NOTICE_LAW))
+def test_an_english_consumer_letter_writes_the_english_notice_of_its_emails(code: str) -> None:
+    notice, law = NOTICE_LAW[code]
+    notices = [{"code": notice.code, "text": notice.text, "source": notice.source}]
+    text = letter("en", law, "final-notice", debtor="consumer", notices=notices)
+    assert ENGLISH_NOTICES[code] in text and notice.text not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_letter_without_an_interest_amount_does_not_say_it_charges_no_interest(language: str) -> None:
+    """The letter claims interest at the statutory rate (no rate tables): the German first-demand notice
+    says so, where the email says none is charged."""
+    notices = [{"code": "de-rdg-13a", "text": DE_FIRST_DEMAND.text, "source": DE_FIRST_DEMAND.source}]
+    (written,) = small_print(letter_page(language, "DE", "final-notice", debtor="consumer", notices=notices))
+    email = Templates(settings=load_settings()).render(
+        consumer_payload(language, jurisdiction="DE", notices=notices)
+    )
+    none_charged = {
+        "en": "charges no interest",
+        "de": "Zinsen werden nicht berechnet",
+        "fr": "sans intérêts",
+        "es": "sin intereses",
+        "tr": "faiz talep edilmemektedir",
+        "ko": "이자는 청구하지 않습니다",
+    }[language]
+    assert none_charged in email.text
+    assert none_charged not in written
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", ["final-notice", "demand-letter", "statement"])
+def test_a_letter_names_compensation_only_to_a_business_owed_it(language: str, kind: str) -> None:
+    word = COMPENSATION[language]
+    assert word in letter(language, "DE", kind).lower()
+    for code in ("DE", "FR", "US-NY", "KR"):
+        assert word not in letter(language, code, kind, debtor="consumer").lower(), code
+    assert word not in letter(language, "US-NY", kind).lower()
+
+
+def test_an_ampersand_in_the_creditor_is_escaped_once_in_html_and_kept_in_plain_text() -> None:
+    settings = load_settings(creditor_name="Smith & Sons", creditor_address="1 R&D Way\n10115 Berlin")
+    notices = [
+        {"code": "de-rdg-13a", "text": DE_FIRST_DEMAND.text, "source": DE_FIRST_DEMAND.source},
+        {"code": "xx-new-rule", "text": "terms & conditions", "source": "XX <1>"},
+    ]
+    templates = Templates(settings=settings)
+    for language in LANGUAGES:
+        rendered = templates.render(consumer_payload(language, jurisdiction="DE", notices=notices))
+        assert "Smith & Sons, 1 R&D Way" in rendered.text and "terms & conditions" in rendered.text
+        assert "&amp;" not in rendered.text
+        assert "Smith &amp; Sons, 1 R&amp;D Way" in rendered.html
+        assert "terms &amp; conditions" in rendered.html and "XX &lt;1&gt;" in rendered.html
+        assert "Smith & Sons" not in rendered.html and "&amp;amp;" not in rendered.html
+        page = letter_page(
+            language, "DE", "final-notice", debtor="consumer", settings=settings, notices=notices
+        )
+        assert "Smith &amp; Sons, 1 R&amp;D Way" in page and "terms &amp; conditions" in page
+        assert "Smith & Sons" not in page and "&amp;amp;" not in page and "<1>" not in page

@@ -473,6 +473,16 @@ def _banded(principal: Money) -> Decimal:
     return Decimal(100)
 
 
+def gives_compensation(code: str, consumer: bool = False) -> bool:
+    """Whether the law of rule ``code`` gives fixed compensation to a debtor of this kind.
+
+    EU, DE, FR, ES, IE, GB and TR, and only between businesses. Says nothing of
+    the currency: ``compensation_with_reason`` still gives none for a debt in a
+    currency other than the one the law names.
+    """
+    return not consumer and code in (*_EUR40, "GB", "IE", "TR")
+
+
 def compensation_with_reason(
     principal: Money,
     jurisdiction: str,
@@ -485,9 +495,9 @@ def compensation_with_reason(
     rule = rule_for(jurisdiction)
     code, currency = rule.code, principal.currency
     zero = Money.zero(currency)
-    if code not in (*_EUR40, "GB", "IE", "TR"):
+    if not gives_compensation(code):
         return zero, "No fixed compensation: the law of this jurisdiction gives none."
-    if consumer:
+    if not gives_compensation(code, consumer):
         return (
             zero,
             "No fixed compensation: it is owed only between businesses, and the debtor is a consumer.",

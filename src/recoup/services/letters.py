@@ -34,7 +34,7 @@ import jinja2
 from recoup.domain.errors import DomainError, MissingRateError
 from recoup.domain.ladder import OutboxItem
 from recoup.domain.money import Money
-from recoup.law.interest import InterestResult, clause_rate, compute, rule_for
+from recoup.law.interest import InterestResult, clause_rate, compute, gives_compensation, rule_for
 from recoup.law.rates import RateBook
 from recoup.services import formatting
 from recoup.services.ports import Documents, Receipt, UnitOfWorkFactory
@@ -144,6 +144,7 @@ def letter_context(
     contract = bool(clause) and clause_rate(clause).rate is not None
     code = (interest.jurisdiction if interest else "") or rule_code
     citation = CITATIONS.get(code, rule_for(code).title if code else "")
+    consumer = payload["customer"].get("kind") == "consumer"  # as interest_for computes it
     interest_amount = interest.interest.amount if interest else None
     compensation = interest.compensation.amount if interest else None
     claimed = balance + (interest_amount or 0) + (compensation or 0)
@@ -182,6 +183,8 @@ def letter_context(
             "computed": interest is not None,
             "amount": interest_amount,
             "compensation": compensation,
+            # whether the law gives this debtor fixed compensation (never a consumer): named only then
+            "compensation_due": bool(code) and gives_compensation(rule_for(code).code, consumer),
             "claimed": claimed,
             "citation": citation,
             "jurisdiction": code,

@@ -51,10 +51,12 @@ def _state(state: str) -> dict[str, str]:
     return {"kind": "other", "detail": state}
 
 
-def _interest(payload: dict[str, Any]) -> dict[str, str] | None:
-    """The statutory rule that applies (title and rate in words), when the jurisdiction is known."""
+def _interest(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The statutory rule that applies, when the jurisdiction is known: its code, title and rate in words
+    (English, from law.interest; the templates cite it from their _words.j2 by code), whether the debtor
+    is a consumer, and whether the law gives fixed compensation to this debtor (``compensation``)."""
     from recoup.domain.errors import UnknownJurisdictionError
-    from recoup.law.interest import rule_for
+    from recoup.law.interest import gives_compensation, rule_for
 
     customer = payload.get("customer", {})
     code = payload.get("jurisdiction") or customer.get("jurisdiction") or customer.get("country")
@@ -64,9 +66,16 @@ def _interest(payload: dict[str, Any]) -> dict[str, str] | None:
         rule = rule_for(str(code))
     except UnknownJurisdictionError:
         return None
-    if payload.get("consumer") and not rule.consumers:
+    consumer = bool(payload.get("consumer"))
+    if consumer and not rule.consumers:
         return None
-    return {"code": rule.code, "title": rule.title, "rate": rule.rate_text}
+    return {
+        "code": rule.code,
+        "title": rule.title,
+        "rate": rule.rate_text,
+        "consumer": consumer,
+        "compensation": gives_compensation(rule.code, consumer),
+    }
 
 
 class Templates:
