@@ -370,3 +370,22 @@ def test_an_american_consumer_letter_states_the_debt_with_its_interest_in_the_va
     assert squeeze(f"the amount of the debt is {money(debt, 'USD', 'en')}") in text
     assert squeeze(US_VALIDATION.text) not in text
     assert "compensation" not in text.lower()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_consumer_letter_claims_no_statutory_interest_where_the_law_gives_it_only_between_businesses(
+    settings: Settings, lang: str
+) -> None:
+    data = payload(lang)
+    data["customer"] = {**data["customer"], "kind": "consumer", "jurisdiction": "FR"}
+    data["currency"] = "EUR"
+    for rates_given in (None, load_rate_book(None)):  # with no rate tables, the amount is not computed
+        text = squeeze(
+            text_of(letter_pdf("demand-letter", data, settings=settings, rates=rates_given, as_of=AS_OF))
+        )
+        said = "no interest is claimed in this letter" if lang == "en" else "aucun intérêt n’est réclamé"
+        assert squeeze(said) in text
+        assert (
+            squeeze("We claim statutory interest") not in text
+            and squeeze("indemnité forfaitaire") not in text
+        )

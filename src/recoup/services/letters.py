@@ -192,7 +192,8 @@ def letter_context(
             "note": interest_note,
             "contract": contract,
             "clause": clause,
-            "consumer_exempt": bool(interest and interest_amount == 0 and "consumer" in interest.rule),
+            # the statutory regime excludes consumers: no interest is claimed, computed or not
+            "consumer_exempt": bool(code) and consumer and not rule_for(code).consumers,
         },
         "next_step": payload.get("next_step") or "",
         "next_kind": payload.get("next_kind") or "",
