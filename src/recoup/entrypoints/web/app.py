@@ -18,6 +18,7 @@ from recoup.entrypoints.web import (
     api_reports,
     api_users,
     api_work,
+    desk,
     errors,
 )
 from recoup.services.users import app_secret
@@ -55,6 +56,7 @@ def create_app(built: bootstrap.App | None = None) -> FastAPI:
         https_only=built.settings.public_url.startswith("https://"),
     )
     errors.install(app)
+    desk.install(app)
     for router in ROUTERS:
         app.include_router(router)
     return app
@@ -67,4 +69,5 @@ ROUTERS = [
     api_casework.router,
     api_work.router,
     api_reports.router,
+    desk.router,
 ]
