@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean fonts
+.PHONY: demo test lint bench clean fonts chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,16 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-test: lint
+# The browser tests (tests/browser) drive Debian's Chromium with Playwright. Installed when apt-get can
+# (root on Debian); otherwise they are skipped with a note (and fail when CI is set).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; } \
+	  || echo "note: could not install chromium"; \
+	else echo "note: install Debian's chromium for the browser tests (tests/browser)"; fi
+
+test: lint chromium
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
