@@ -8,6 +8,7 @@ job (``recoup.services.policies``). The format::
     min_gap_days = 5          # no two messages to a case closer than this (>= 1)
     call_gap_days = 7         # no two calls to a case closer than this (>= 1)
     promise_grace_days = 3    # a promise holds until its date plus this (>= 0)
+    promise_max_days = 30     # the customer page takes a promise at most this many days ahead (>= 1)
     tolerance = "5.00"        # string or integer decimal, never a float (a float is a problem)
     demand_letter_days = 60   # 30, 60 or 90
     send_from = 8             # local hours a message may go out: 0 <= send_from < send_until <= 24
@@ -65,6 +66,7 @@ SETTINGS_KEYS = (
     "min_gap_days",
     "call_gap_days",
     "promise_grace_days",
+    "promise_max_days",
     "tolerance",
     "demand_letter_days",
     "send_from",
@@ -348,6 +350,7 @@ def _read_settings(check: _Checker, data: dict[str, Any]) -> dict[str, Any]:
         "min_gap_days": 1,
         "call_gap_days": 1,
         "promise_grace_days": 0,
+        "promise_max_days": 1,
         "send_from": 0,
         "send_until": 0,
         "consumer_call_attempts": 1,

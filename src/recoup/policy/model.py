@@ -121,6 +121,7 @@ class Policy:
         min_gap_days: no two messages to a case closer than this.
         call_gap_days: no two calls to a case closer than this.
         promise_grace_days: a promise holds until its date plus this.
+        promise_max_days: a customer may promise a date at most this many days ahead (customer page).
         tolerance: an open balance at or under this (in the case's currency) is ignored.
         demand_letter_days: 30, 60 or 90: the offset of the demand letter step.
         send_from, send_until: the local hours a message may go out (consumers: 8 to 21).
@@ -133,6 +134,7 @@ class Policy:
     min_gap_days: int = 5
     call_gap_days: int = 7
     promise_grace_days: int = 3
+    promise_max_days: int = 30
     tolerance: Decimal = Decimal("0")
     demand_letter_days: int = 60
     send_from: int = 8
