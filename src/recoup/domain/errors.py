@@ -130,3 +130,15 @@ class AccessDeniedError(DomainError):
     """The user's role does not allow this (or the record is not one the user may see)."""
 
     message = "your role does not allow this"
+
+
+class LinkInvalidError(DomainError):
+    """A customer link whose signature does not check (made up, altered, or cut short)."""
+
+    message = "this link is not valid"
+
+
+class LinkExpiredError(DomainError):
+    """A customer link older than the days links stay valid."""
+
+    message = "this link has expired"

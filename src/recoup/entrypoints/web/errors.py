@@ -19,6 +19,8 @@ from recoup.domain import errors as e
 # The most specific class first: the first match wins.
 STATUS: tuple[tuple[type[e.DomainError], int], ...] = (
     (e.AccessDeniedError, 403),
+    (e.LinkInvalidError, 404),
+    (e.LinkExpiredError, 410),
     (e.NotFoundError, 404),
     (e.ConflictError, 409),
     (e.ConcurrentRunError, 409),
