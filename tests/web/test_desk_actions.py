@@ -187,7 +187,9 @@ def test_roles_refuse_what_they_may_not_do_and_sales_only_touches_its_own_custom
 ) -> None:
     before = len(log_of(built)), len(log_of(built, "DUPONT"))
     assert post(desk("sales"), built, "promise", {"amount": "10", "date": "2026-12-01"}).status_code == 403
-    assert post(desk("viewer"), built, "call", {"outcome": "reached"}).status_code == 403
+    viewer = post(desk("viewer"), built, "call", {"outcome": "reached"})
+    assert viewer.status_code == 403 and "may not work cases" in viewer.text
+    assert viewer.headers["HX-Retarget"] == "#flash"  # HTMX shows the refusal in the page's notice area
     other = post(desk("sales"), built, "note", {"notes": "Not my account"}, customer="DUPONT")
     assert other.status_code == 403 and "not one of your accounts" in other.text
     assert (len(log_of(built)), len(log_of(built, "DUPONT"))) == before

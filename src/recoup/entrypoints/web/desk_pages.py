@@ -144,8 +144,10 @@ def page_error(request: Request, status: int, error: dict[str, Any]) -> Response
             return Response(status_code=401, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
     message = str(error.get("message") or "")
-    if is_htmx(request):
-        return fragment(request, "_alert.html", status=status, message=message, kind="error")
+    if is_htmx(request):  # the notice goes to the page's flash area, whatever the form targeted
+        answer = fragment(request, "_alert.html", status=status, message=message, kind="error")
+        answer.headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+        return answer
     return templates.TemplateResponse(
         request,
         "desk/error.html",
