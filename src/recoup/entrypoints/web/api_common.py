@@ -44,9 +44,10 @@ Limit = Annotated[int, Query(ge=1, le=500, description="page size, 1 to 500")]
 Offset = Annotated[int, Query(ge=0, le=s.MAX_ID, description="where the page starts, 0 first")]
 AsOf = Annotated[s.Day | None, Query(description="the business date, YYYY-MM-DD (default: today)")]
 CustomerId = Annotated[
-    str, Path(min_length=1, max_length=64, pattern=s.NO_CONTROL, description="customer id")
+    str,
+    Path(min_length=1, max_length=64, pattern=s.NO_CONTROL, description="customer id", examples=["ACME-DE"]),
 ]
-RecordId = Annotated[int, Path(ge=1, le=s.MAX_ID)]
+RecordId = Annotated[int, Path(ge=1, le=s.MAX_ID, examples=[1])]
 Filter = Annotated[str | None, Query(max_length=200, pattern=s.NO_CONTROL)]
 
 

@@ -79,7 +79,7 @@ def list_invoices(
     "/invoices/{number:path}", response_model=s.InvoiceDetailOut, summary="One invoice with its allocations"
 )
 def get_invoice(
-    number: Annotated[str, Path(min_length=1, max_length=64, pattern=s.NO_CONTROL)],
+    number: Annotated[str, Path(min_length=1, max_length=64, pattern=s.NO_CONTROL, examples=["INV-1001"])],
     ctx: Reader,
     as_of: AsOf = None,
 ) -> s.InvoiceDetailOut:

@@ -296,6 +296,20 @@ class CustomerOut(BaseModel):
 
 
 class CustomerIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "MUELLER",
+                    "name": "Müller Werkzeuge GmbH",
+                    "country": "DE",
+                    "payment_terms_days": 30,
+                    "credit_limit": "20000.00",
+                }
+            ]
+        }
+    )
+
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f/]+$")]
     name: Annotated[ShortText, Field(min_length=1)]
     kind: Literal["business", "consumer"] = "business"
@@ -315,6 +329,10 @@ class CustomerIn(Strict):
 
 class CustomerChange(Strict):
     """The fields to change (left out: unchanged; ``credit_limit`` null: no limit)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"payment_terms_days": 45, "segment": "key-account"}]}
+    )
 
     name: Annotated[ShortText, Field(min_length=1)] | None = None
     kind: Literal["business", "consumer"] | None = None
@@ -342,6 +360,12 @@ class CustomerWritten(Written):
 
 
 class ContactIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Jonas Berg", "role": "billing", "email": "jonas.berg@acme.example"}]
+        }
+    )
+
     name: Annotated[ShortText, Field(min_length=1)]
     role: Literal["billing", "owner", "other"] = "billing"
     email: Annotated[str, Field(max_length=254, pattern=NO_CONTROL)] = ""
@@ -350,6 +374,8 @@ class ContactIn(Strict):
 
 
 class ContactChange(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"phone": "+49 30 1234599"}]})
+
     role: Literal["billing", "owner", "other"] | None = None
     email: Annotated[str, Field(max_length=254, pattern=NO_CONTROL)] | None = None
     phone: Annotated[str, Field(max_length=64, pattern=NO_CONTROL)] | None = None
@@ -402,6 +428,19 @@ class PaymentOut(BaseModel):
 
 
 class PaymentIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "reference": "BANK-0100",
+                    "customer_id": "ACME-DE",
+                    "date": "2026-11-20",
+                    "amount": "1000.00",
+                }
+            ]
+        }
+    )
+
     reference: Annotated[str, Field(min_length=1, max_length=140, pattern=NO_CONTROL)]
     customer_id: Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL)]
     date: Day
@@ -420,6 +459,12 @@ class PaymentWritten(PaymentOut, Written):
 
 class NoteIn(Strict):
     """A note, call or visit on the timeline; what it leads to (tasks, a promise, disputes) follows."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"kind": "note", "notes": "Met the owner at the fair: pays next week"}]
+        }
+    )
 
     kind: Literal["note", "call", "visit"] = "note"
     notes: Text = ""
@@ -472,6 +517,12 @@ class NoteWritten(Written):
 
 
 class PromiseIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"amount": "1000.00", "date": "2026-12-04", "invoices": ["INV-1001"]}]
+        }
+    )
+
     amount: MoneyIn
     date: Day
     invoices: InvoiceNumbers = Field(
@@ -482,6 +533,10 @@ class PromiseIn(Strict):
 
 
 class PlanIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"installments": 3, "every_days": 30, "first": "2026-12-01"}]}
+    )
+
     installments: Annotated[int, Field(ge=1, le=120)]
     every_days: Annotated[int, Field(ge=1, le=366)]
     first: Day | None = None
@@ -491,6 +546,10 @@ class PlanIn(Strict):
 
 
 class DisputeIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"invoice": "INV-1002", "reason": "price", "amount": "500.00"}]}
+    )
+
     invoice: Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL)]
     reason: Literal["goods", "service", "price", "quantity", "not_received", "duplicate", "other"]
     amount: MoneyIn | None = Field(default=None, description="the disputed part; none: all of it")
@@ -498,18 +557,28 @@ class DisputeIn(Strict):
 
 
 class DisputeResolution(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"outcome": "rejected"}]})
+
     outcome: Literal["credited", "rejected", "corrected", "withdrawn"]
     credit_note_number: Annotated[str, Field(max_length=64, pattern=NO_CONTROL)] | None = None
     version: Version = None
 
 
 class HoldIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"until": "2026-12-31", "reason": "in talks with the owner"}]}
+    )
+
     until: Day
     reason: Annotated[Text, Field(min_length=1)]
     version: Version = None
 
 
 class SettlementIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"amount": "8000.00", "deadline": "2026-12-15"}]}
+    )
+
     amount: MoneyIn
     deadline: Day
     invoices: InvoiceNumbers = []
@@ -518,12 +587,18 @@ class SettlementIn(Strict):
 
 
 class WriteOffIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"invoice": "INV-1005", "reason": "the debtor cannot be traced"}]}
+    )
+
     invoice: Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL)]
     reason: Annotated[Text, Field(min_length=1)]
     version: Version = None
 
 
 class ApprovalIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"step": "agency-review"}]})
+
     step: Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL)]
     currency: CurrencyIn | None = None
     version: Version = None
@@ -550,6 +625,10 @@ class ChecklistOut(BaseModel):
 
 
 class ChecklistIn(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"answers": {"owner_contacted": True, "plan_offered": False}}]}
+    )
+
     currency: CurrencyIn | None = None
     answers: Annotated[dict[Annotated[str, Field(max_length=64)], bool], Field(min_length=1, max_length=20)]
     version: Version = None
