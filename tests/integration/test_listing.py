@@ -101,18 +101,18 @@ def test_invoices_filter_by_customer_status_currency_overdue_and_owner(sql_uow: 
     assert found[0].open_balance == money("70.00")
 
 
-def test_payments_filter_by_dates_currency_and_unapplied_cash_newest_first(
+def test_payments_filter_by_dates_currency_and_unapplied_cash_latest_recorded_first(
     sql_uow: UnitOfWorkFactory,
 ) -> None:
     ledger(sql_uow)
-    given(sql_uow, payment("P-4", customer="D", amount="20.00", on="2026-06-03"))  # nothing to pay: unapplied
+    given(sql_uow, payment("P-4", customer="D", amount="20.00", on="2026-05-03"))  # nothing to pay: unapplied
 
     def refs(**filters: object) -> tuple[list[str], int]:
         with sql_uow() as uow:
             found, total = listing.payments(uow, **filters)  # type: ignore[arg-type]
         return [p.reference for p in found], total
 
-    assert refs() == (["P-4", "P-3", "P-2", "P-1"], 4)
+    assert refs() == (["P-4", "P-3", "P-2", "P-1"], 4)  # P-4 was recorded last, though dated before P-2
     assert refs(customer_id="A") == (["P-3", "P-2"], 2)
     assert refs(currency="USD") == (["P-3"], 1)
     assert refs(since=dt.date(2026, 6, 1), until=dt.date(2026, 6, 2)) == (["P-3", "P-2"], 2)

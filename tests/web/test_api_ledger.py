@@ -97,7 +97,7 @@ def test_one_invoice_shows_what_was_applied_to_it(api: Api) -> None:
     refused(viewer.get("/api/invoices/INV-9999"), 404, "no invoice 'INV-9999'")
 
 
-def test_payments_are_listed_newest_first_with_filters(api: Api) -> None:
+def test_payments_are_listed_latest_recorded_first_with_filters(api: Api) -> None:
     viewer = api("viewer")
 
     def refs(**params: Any) -> list[str]:

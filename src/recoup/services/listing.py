@@ -155,8 +155,8 @@ def payments(
     offset: int = 0,
     limit: int = DEFAULT_LIMIT,
 ) -> tuple[list[Payment], int]:
-    """Payments, newest first: of a customer, in a currency, received from ``since`` to ``until``
-    (both included), only those with unapplied cash."""
+    """Payments, the latest recorded first: of a customer, in a currency, received from ``since`` to
+    ``until`` (both included), only those with unapplied cash."""
     _page(offset, limit)
     if since is not None and until is not None and until < since:
         raise InvalidInputError(f"until ({until}) is before since ({since})", field="until")

@@ -154,7 +154,8 @@ class SqlListings:
             query = query.where(p.unapplied_minor > 0)
         if sales_owner is not None:
             query = query.where(_owned(p.customer_id, sales_owner))
-        found, total = self._page(query, [p.date.desc(), p.id.desc()], offset, limit)
+        # Latest recorded first: the primary key serves the page (no index orders payments by date).
+        found, total = self._page(query, [p.id.desc()], offset, limit)
         return [rows.to_payment(r) for r in found], total
 
     def activities(

@@ -98,7 +98,7 @@ def get_invoice(
     )
 
 
-@router.get("/payments", response_model=s.Page[s.PaymentOut], summary="Payments, newest first")
+@router.get("/payments", response_model=s.Page[s.PaymentOut], summary="Payments, the latest recorded first")
 def list_payments(
     ctx: Reader,
     customer_id: CustomerFilter = None,
