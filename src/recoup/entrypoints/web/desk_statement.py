@@ -15,7 +15,7 @@ import hashlib
 from recoup import bootstrap
 from recoup.adapters.documents import DocumentStore
 from recoup.domain.activity import Activity
-from recoup.entrypoints.letter_cli import letter_payload
+from recoup.services.letter_payload import letter_payload
 from recoup.services.letters import language_of, letter_pdf, page_count
 from recoup.services.ports import UnitOfWork
 from recoup.services.rates import load_rate_book
