@@ -411,3 +411,58 @@ def test_two_collectors_on_one_case_the_second_write_is_refused_and_nothing_of_i
         json={"amount": "100.00", "date": "2026-12-01", "version": customer["version"]},
     )
     assert again.status_code == 201, again.text
+
+
+def test_a_declined_settlement_lets_the_ladder_go_on_and_only_collectors_decide(api: Api) -> None:
+    collector = api("collector")
+    offer = collector.post(
+        "/api/customers/ACME-DE/settlements", json={"amount": "8000.00", "deadline": "2026-12-15"}
+    ).json()
+    assert chased(collector) == set()
+    for role in ("sales", "viewer"):
+        for decision in ("accept", "decline"):
+            refused(
+                api(role).post(f"/api/settlements/{offer['id']}/{decision}"),
+                403,
+                f"a {role} may not work cases (calls, promises, plans, holds, settlements, tasks, approvals)",
+            )
+    refused(
+        collector.post(f"/api/settlements/{offer['id']}/decline", json={"version": "x"}), 422, field="version"
+    )
+    declined = collector.post(f"/api/settlements/{offer['id']}/decline", json={"version": offer["version"]})
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["status"] == "declined"
+    assert timeline(collector)[0]["kind"] == "settlement_declined"
+    assert collector.get("/api/customers/ACME-DE").json()["settlements"] == []
+    assert chased(collector) == {"INV-1001", "INV-1002"}
+
+
+def test_releasing_a_hold_and_resolving_a_dispute_are_refused_to_the_wrong_roles(api: Api) -> None:
+    admin = api("admin")
+    hold = admin.post("/api/customers/ACME-DE/holds", json={"until": "2026-12-31", "reason": "talks"}).json()
+    dispute = admin.post("/api/disputes", json={"invoice": "INV-1001", "reason": "goods"}).json()
+    for role in ("sales", "viewer"):
+        refused(
+            api(role).post(f"/api/holds/{hold['id']}/release"),
+            403,
+            f"a {role} may not work cases (calls, promises, plans, holds, settlements, tasks, approvals)",
+        )
+    refused(
+        api("viewer").post(f"/api/disputes/{dispute['id']}/resolve", json={"outcome": "rejected"}),
+        403,
+        "a viewer may not open or resolve disputes",
+    )
+    refused(admin.post(f"/api/holds/{hold['id']}/release", json={"until": "now"}), 422, field="until")
+    customer = admin.get("/api/customers/ACME-DE").json()
+    assert [h["released_on"] for h in customer["holds"]] == [None]
+    assert [d["status"] for d in customer["disputes"]] == ["open"]
+
+
+def test_a_desk_session_writes_with_its_csrf_token_only(desk: Callable[[str], Any]) -> None:
+    client = desk("collector")
+    body = {"until": "2026-12-31", "reason": "in talks"}
+    refused(client.post("/api/customers/ACME-DE/holds", json=body), 403)
+    assert client.get("/api/customers/ACME-DE").json()["holds"] == []
+    made = client.post("/api/customers/ACME-DE/holds", json=body, headers={"X-CSRF-Token": client.csrf})
+    assert made.status_code == 201, made.text
+    assert timeline(client)[0]["actor"] == USERS["collector"]

@@ -295,5 +295,10 @@ def test_contacts_refuse_bad_input_duplicates_and_the_wrong_roles(api: Api) -> N
     refused(collector.patch("/api/customers/ACME-DE/contacts/999", json={"phone": "1"}), 404)
     refused(collector.patch("/api/customers/DUPONT/contacts/1", json={"phone": "1"}), 404)  # Petra is ACME's
     refused(api("sales").post("/api/customers/ACME-DE/contacts", json={"name": "Y"}), 403)
+    refused(
+        api("viewer").patch("/api/customers/ACME-DE/contacts/1", json={"phone": "1"}),
+        403,
+        "a viewer may not change the ledger (payments, contacts, write-offs)",
+    )
     refused(api("viewer").post("/api/customers/ACME-DE/contacts/1/invalid"), 403)
     assert collector.get("/api/customers/ACME-DE/contacts").json()["total"] == 2

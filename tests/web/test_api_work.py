@@ -209,3 +209,14 @@ def test_the_run_is_for_collectors_and_admins_and_refuses_a_bad_date(api: Api) -
     refused(admin.post("/api/run", json={"as_of": "2026-02-30"}), 422, field="as_of")
     refused(admin.post("/api/run", json={"when": "now"}), 422, field="when")
     assert admin.get("/api/run/preview").json()["total_actions"] == 3
+
+
+def test_a_cancelled_task_leaves_the_worklist(api: Api) -> None:
+    some_tasks(api)
+    collector = api("collector")
+    task = collector.get("/api/tasks", params={"customer_id": "ACME-DE"}).json()["items"][0]
+    refused(collector.post(f"/api/tasks/{task['id']}/cancel", json={"status": "done"}), 422, field="status")
+    cancelled = collector.post(f"/api/tasks/{task['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert [i["customer_id"] for i in collector.get("/api/worklist").json()["items"]] == ["DUPONT"]
+    assert kinds(collector.get("/api/tasks", params={"status": "cancelled"})) == [("ACME-DE", "dispute")]
