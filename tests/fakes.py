@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -49,7 +49,7 @@ from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord, StepStatu
 from recoup.domain.money import Money, total
 from recoup.domain.payments import Allocation, CreditNote, Payment
 from recoup.domain.tasks import Task, TaskStatus
-from recoup.services.ports import InvoiceChange
+from recoup.services.ports import InvoiceChange, Ranked, WorkFacts
 
 
 class ConstraintError(Exception):
@@ -112,6 +112,7 @@ class _State:
     steps: dict[tuple[str, str], StepRecord] = field(default_factory=dict)  # (invoice, step) is unique
     outbox: dict[int, OutboxItem] = field(default_factory=dict)
     tasks: dict[int, Task] = field(default_factory=dict)
+    task_scores: dict[int, tuple[float, dt.date]] = field(default_factory=dict)
     checklist_answers: list[_Answer] = field(default_factory=list)
     approvals: dict[int, _Approval] = field(default_factory=dict)
     run_locks: dict[str, _Lock] = field(default_factory=dict)
@@ -137,6 +138,7 @@ class _State:
             steps=dict(self.steps),
             outbox=dict(self.outbox),
             tasks=dict(self.tasks),
+            task_scores=dict(self.task_scores),
             checklist_answers=list(self.checklist_answers),
             approvals=dict(self.approvals),
             run_locks=dict(self.run_locks),
@@ -395,6 +397,29 @@ class FakeQueries(_Repo):
         wanted = set(invoice_numbers)
         indexed = [(i, a) for i, a in enumerate(self._s.allocations) if a.invoice_number in wanted]
         return [a for _, a in sorted(indexed, key=lambda ia: (ia[1].applied_on, ia[0]))]
+
+    def work_facts(
+        self, customer_ids: Collection[str], *, as_of: dt.date, old_before: dt.date
+    ) -> dict[str, WorkFacts]:
+        found = {cid: WorkFacts() for cid in customer_ids}
+        for i in self._s.invoices.values():
+            facts = found.get(i.customer_id)
+            if facts is None:
+                continue
+            if i.status is InvoiceStatus.OPEN and i.due_date < as_of:
+                minor, oldest = facts.overdue.get(i.currency, (0, i.due_date))
+                facts.overdue[i.currency] = (minor + i.open_balance.minor, min(oldest, i.due_date))
+            if i.status is InvoiceStatus.OPEN and i.due_date <= old_before:
+                facts.old_open.append((i.number, i.currency, i.due_date))
+            if i.status is InvoiceStatus.PAID and i.closed_on is not None:
+                facts.paid += 1
+                if i.closed_on > i.due_date:
+                    facts.paid_late += 1
+                    facts.days_late += (i.closed_on - i.due_date).days
+        for promise in self._s.promises.values():
+            if promise.customer_id in found and promise.status is PromiseStatus.BROKEN:
+                found[promise.customer_id].broken += 1
+        return found
 
     def paid_history(self, customer_ids: Collection[str]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
         wanted = set(customer_ids)
@@ -687,6 +712,27 @@ class FakeTasks(_Repo):
         old = s.tasks.get(task_id)
         if old is not None:
             s.tasks[task_id] = replace(old, status=status)
+
+    def get_many(self, ids: Collection[int]) -> dict[int, Task]:
+        return {i: self._out(self._s.tasks[i]) for i in ids if i in self._s.tasks}
+
+    def ranking(
+        self, *, due_by: dt.date, assignee: str | None = None, owner: str | None = None
+    ) -> list[Ranked]:
+        scores, people = self._s.task_scores, self._s.customers
+        return [
+            Ranked(i, t.customer_id, t.due, *scores.get(i, (None, None)))
+            for i, t in sorted(self._s.tasks.items())
+            if t.status is TaskStatus.OPEN
+            and t.due <= due_by
+            and (assignee is None or t.assignee in (assignee, ""))
+            and (owner is None or people[t.customer_id].sales_owner.lower() == owner.lower())
+        ]
+
+    def set_scores(self, scores: Mapping[int, float], *, on: dt.date) -> None:
+        s = self._write()
+        for i, score in scores.items():
+            s.task_scores[i] = (score, on)
 
 
 class FakeChecklists(_Repo):

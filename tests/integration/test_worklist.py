@@ -10,7 +10,15 @@ from recoup.domain.activity import Activity
 from recoup.domain.cases import CaseKey, Promise, PromiseStatus
 from recoup.domain.tasks import Task, TaskKind, TaskStatus
 from recoup.services.ports import UnitOfWorkFactory
-from recoup.services.worklist import checklist_for, checklist_view, record_answers, worklist, worklist_json
+from recoup.services.worklist import (
+    checklist_for,
+    checklist_view,
+    record_answers,
+    rescore,
+    worklist,
+    worklist_json,
+    worklist_page,
+)
 
 AS_OF = dt.date(2026, 6, 30)
 KIM = "kim@supplier.example"
@@ -214,3 +222,37 @@ def test_the_records_answer_owner_contacted_and_first_response_from_the_log(
     assert checklist.answer("owner_contacted") is True
     assert checklist.answer("first_response") is True
     assert checklist.answer("right_recipient") is None
+
+
+def test_the_day_is_ranked_once_and_a_page_shows_its_slice_of_the_same_order(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        customers = [customer(f"C{n}", name=f"Customer {n}") for n in range(1, 6)]
+        uow.customers.add_many(customers)
+        uow.invoices.add_many(
+            [
+                invoice(f"INV-{n}", customer=f"C{n}", amount=f"{n}000.00", due="2026-06-01")
+                for n in range(1, 6)
+            ]
+        )
+        uow.tasks.add_many(
+            [Task(TaskKind.CALL, f"C{n}", "EUR", AS_OF, f"call C{n}", key="c") for n in range(1, 6)]
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        before, total = worklist_page(uow, AS_OF, offset=0, limit=None)
+        assert total == 5 and [i.customer_id for i in before] == [
+            "C5",
+            "C4",
+            "C3",
+            "C2",
+            "C1",
+        ]  # most owed first
+        assert rescore(uow, AS_OF) == 5
+        uow.commit()
+    with uow_factory() as uow:
+        assert all(r.scored_on == AS_OF and r.score is not None for r in uow.tasks.ranking(due_by=AS_OF))
+        page, total = worklist_page(uow, AS_OF, offset=1, limit=2)
+        assert total == 5 and [i.customer_id for i in page] == ["C4", "C3"]
+        assert [i.score for i in page] == [i.score for i in before[1:3]]

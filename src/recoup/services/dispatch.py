@@ -55,6 +55,14 @@ class DispatchResult:
         return {"sent": self.sent, "failed": self.failed, "retrying": self.retrying, "review": self.review}
 
 
+def _rescore(uow_factory: UnitOfWorkFactory, day: dt.date) -> None:
+    from recoup.services.worklist import rescore
+
+    with uow_factory() as uow:
+        rescore(uow, day)
+        uow.commit()
+
+
 def dispatch(
     uow_factory: UnitOfWorkFactory,
     channels: Mapping[str, Channel],
@@ -76,6 +84,8 @@ def dispatch(
             due = uow.outbox.due(now(), limit=limit)
         for item in due:
             _one(uow_factory, channels, item, now, result, actor, advice)
+        if due:
+            _rescore(uow_factory, now().date())  # the calls and reviews just raised, ranked
     finally:
         release_lock(uow_factory, DISPATCH_LOCK)
     return result

@@ -8,7 +8,7 @@ see these names.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -123,6 +123,13 @@ class Queries(Protocol):
 
     def aging(self, as_of: dt.date, edges: Sequence[int]) -> AgingReport: ...
     def allocations_for(self, invoice_numbers: Collection[str]) -> list[Allocation]: ...
+    def work_facts(
+        self, customer_ids: Collection[str], *, as_of: dt.date, old_before: dt.date
+    ) -> dict[str, WorkFacts]:
+        """Per customer, the facts the worklist ranks by (WorkFacts), summed by the store;
+        ``old_open`` lists the open invoices due on or before ``old_before``."""
+        ...
+
     def paid_history(self, customer_ids: Collection[str]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:
         """Per customer, its paid invoices as (currency, due date, day paid), by due date."""
         ...
@@ -286,6 +293,47 @@ class Tasks(Protocol):
         self, *, customer_ids: Collection[str] | None = None, assignee: str | None = None
     ) -> list[Task]: ...
     def close(self, task_id: int, status: TaskStatus, *, at: dt.datetime) -> None: ...
+    def get_many(self, ids: Collection[int]) -> dict[int, Task]: ...
+    def ranking(
+        self, *, due_by: dt.date, assignee: str | None = None, owner: str | None = None
+    ) -> list[Ranked]:
+        """The open tasks due by ``due_by`` (with ``assignee``: its own and the unassigned; with
+        ``owner``: of the customers whose sales owner that is), with the score stored for them and
+        the day it was worked out (None when never)."""
+        ...
+
+    def set_scores(self, scores: Mapping[int, float], *, on: dt.date) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """An open task as the worklist orders it."""
+
+    id: int
+    customer_id: str
+    due: dt.date
+    score: float | None
+    scored_on: dt.date | None
+
+
+@dataclass(slots=True)
+class WorkFacts:
+    """What ranks a customer's tasks, read in one go for many customers (Queries.work_facts).
+
+    Fields:
+        overdue: per currency, (overdue open balance in minor units, oldest overdue due date).
+        paid, paid_late, days_late: invoices paid (closed), those paid after their due date, and the
+            sum of their days late.
+        broken: promises broken.
+        old_open: open invoices old enough to be near a limitation period: (number, currency, due date).
+    """
+
+    overdue: dict[str, tuple[int, dt.date]] = field(default_factory=dict)
+    paid: int = 0
+    paid_late: int = 0
+    days_late: int = 0
+    broken: int = 0
+    old_open: list[tuple[str, str, dt.date]] = field(default_factory=list)
 
 
 class Checklists(Protocol):

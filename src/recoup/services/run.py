@@ -120,9 +120,22 @@ def plan_run(
         return _plan(uow_factory, book, calendar, as_of, at, dry_run=True, customers=customers, actor=actor)
     take_lock(uow_factory, RUN_LOCK, at=at)
     try:
-        return _plan(uow_factory, book, calendar, as_of, at, dry_run=False, customers=customers, actor=actor)
+        result = _plan(
+            uow_factory, book, calendar, as_of, at, dry_run=False, customers=customers, actor=actor
+        )
+        _rescore(uow_factory, as_of)
+        return result
     finally:
         release_lock(uow_factory, RUN_LOCK)
+
+
+def _rescore(uow_factory: UnitOfWorkFactory, as_of: dt.date) -> None:
+    """The worklist of the day ranked once for everyone (services.worklist.rescore)."""
+    from recoup.services.worklist import rescore
+
+    with uow_factory() as uow:
+        rescore(uow, as_of)
+        uow.commit()
 
 
 def unlock(uow_factory: UnitOfWorkFactory) -> None:

@@ -34,16 +34,16 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from recoup.domain.cases import CaseKey, PromiseStatus
+from recoup.domain.cases import CaseKey
 from recoup.domain.checklist import Checklist, check_question
 from recoup.domain.customers import Customer
 from recoup.domain.errors import NotFoundError
-from recoup.domain.invoices import Invoice, InvoiceStatus
+from recoup.domain.invoices import InvoiceStatus
 from recoup.domain.money import Money, check_currency
 from recoup.domain.tasks import Task, TaskKind
 from recoup.law.limitation import limitation_for
 from recoup.services.cases import HISTORY_KINDS, records_answers
-from recoup.services.ports import UnitOfWork
+from recoup.services.ports import UnitOfWork, WorkFacts
 
 KIND_WEIGHTS: dict[TaskKind, int] = {
     TaskKind.PROMISE_BROKEN: 10,
@@ -121,47 +121,80 @@ class WorkItem:
         return self.paid_late / self.paid if self.paid else 0.0
 
 
+OLD_DAYS = 270
+"""An open invoice younger than this cannot be within 90 days of the shortest limitation period
+(two years, law.limitation), so only older ones are read for the limitation term."""
+
+
+def worklist_page(
+    uow: UnitOfWork,
+    as_of: dt.date,
+    *,
+    collector: str | None = None,
+    owner: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[WorkItem], int]:
+    """One page of the open tasks due by ``as_of``, highest priority first, and how many there are.
+
+    With ``collector``, only the tasks assigned to that email and the unassigned ones; with ``owner``,
+    only those of the customers that sales owner owns. The order
+    is the score each task was given on ``as_of`` (``rescore``, which the daily run calls); a task
+    not scored that day is scored now. The items of the page are worked out afresh, so what they
+    show (overdue balance, reasons) is as of now even when the order is that of the morning.
+    """
+    ranked = uow.tasks.ranking(due_by=as_of, assignee=collector, owner=owner)
+    stale = [r.id for r in ranked if r.scored_on != as_of or r.score is None]
+    fresh = {
+        item.task_id: item.score for item in _items(uow, list(uow.tasks.get_many(stale).values()), as_of)
+    }
+    order = sorted(ranked, key=lambda r: (-fresh.get(r.id, r.score or 0.0), r.due, r.id))
+    chosen = order[offset : None if limit is None else offset + limit]
+    tasks = uow.tasks.get_many([r.id for r in chosen])
+    items = {i.task_id: i for i in _items(uow, [tasks[r.id] for r in chosen if r.id in tasks], as_of)}
+    return [items[r.id] for r in chosen if r.id in items], len(ranked)
+
+
 def worklist(
     uow: UnitOfWork, as_of: dt.date, *, collector: str | None = None, limit: int | None = None
 ) -> list[WorkItem]:
-    """The open tasks due by ``as_of``, highest priority first.
+    """The open tasks due by ``as_of``, highest priority first (the first page of ``worklist_page``)."""
+    return worklist_page(uow, as_of, collector=collector, limit=limit)[0]
 
-    With ``collector``, only the tasks assigned to that email and the unassigned ones.
-    Reads the tasks and the customers in bulk, then the invoices and promises of the
-    customers on the list only.
-    """
-    tasks = [
-        t
-        for t in uow.tasks.open(customer_ids=None, assignee=None)
-        if t.due <= as_of and (collector is None or t.assignee in (collector, ""))
-    ]
+
+def rescore(uow: UnitOfWork, as_of: dt.date) -> int:
+    """Work out and store the score of every open task due by ``as_of``; how many were scored.
+
+    Reads the facts of all the customers with such tasks in a few grouped queries, so the
+    worklist of the day is then one ordered read."""
+    ranked = uow.tasks.ranking(due_by=as_of)
+    tasks = uow.tasks.get_many([r.id for r in ranked])
+    items = _items(uow, list(tasks.values()), as_of)
+    uow.tasks.set_scores({i.task_id: i.score for i in items}, on=as_of)
+    return len(items)
+
+
+def _items(uow: UnitOfWork, tasks: list[Task], as_of: dt.date) -> list[WorkItem]:
     if not tasks:
         return []
-    customer_ids = sorted({t.customer_id for t in tasks})
-    customers = uow.customers.get_many(customer_ids)
-    invoices = {cid: uow.invoices.for_customer(cid) for cid in customer_ids}
-    broken = {
-        cid: sum(1 for p in uow.promises.for_customer(cid) if p.status == PromiseStatus.BROKEN)
-        for cid in customer_ids
-    }
-    items = [_item(t, customers.get(t.customer_id), invoices[t.customer_id], broken, as_of) for t in tasks]
-    items.sort(key=lambda i: (-i.score, i.due, i.task_id))
-    return items if limit is None else items[:limit]
+    ids = sorted({t.customer_id for t in tasks})
+    customers = uow.customers.get_many(ids)
+    facts = uow.queries.work_facts(ids, as_of=as_of, old_before=as_of - dt.timedelta(days=OLD_DAYS))
+    return [
+        _item(t, customers.get(t.customer_id), facts.get(t.customer_id, WorkFacts()), as_of) for t in tasks
+    ]
 
 
-def _item(
-    task: Task, customer: Customer | None, invoices: list[Invoice], broken: dict[str, int], as_of: dt.date
-) -> WorkItem:
-    currency = task.currency or _case_currency(customer, invoices, as_of)
-    late_items = [i for i in invoices if i.currency == currency and i.is_overdue(as_of)]
-    overdue = sum((i.open_balance for i in late_items), Money.zero(currency))
-    oldest = max((i.days_past_due(as_of) for i in late_items), default=0)
-    paid = [i for i in invoices if i.status is InvoiceStatus.PAID and i.closed_on is not None]
-    days_late = [(i.closed_on - i.due_date).days for i in paid if i.closed_on and i.closed_on > i.due_date]
-    average = sum(days_late) / len(days_late) if days_late else 0.0
-    promises = broken.get(task.customer_id, 0)
+def _item(task: Task, customer: Customer | None, facts: WorkFacts, as_of: dt.date) -> WorkItem:
+    currency = task.currency or _case_currency(customer, facts)
+    minor, oldest_due = facts.overdue.get(currency, (0, None))
+    overdue = Money.from_minor(minor, currency)
+    oldest = (as_of - oldest_due).days if oldest_due is not None else 0
+    paid, late = facts.paid, facts.paid_late
+    average = facts.days_late / late if late else 0.0
+    promises = facts.broken
     task_late = max(0, (as_of - task.due).days)
-    share = len(days_late) / len(paid) if paid else 0.0
+    share = late / paid if paid else 0.0
 
     terms = {
         "amount": math.log10(1 + float(overdue.amount)) * 10,
@@ -171,17 +204,15 @@ def _item(
         "kind": KIND_WEIGHTS.get(task.kind, OTHER_KIND_WEIGHT),
         "task": min(task_late, TASK_LATE_CAP),
     }
-    near = _near_limitation(task, customer, invoices, currency, as_of)
+    near = _near_limitation(task, customer, facts, currency, as_of)
     terms["limitation"] = LIMITATION_POINTS if near else 0
     reasons = [KIND_LABELS.get(task.kind, str(task.kind))]
     if overdue.amount > 0:
         reasons.append(f"{currency} {overdue.amount:,} overdue")
     if oldest > 0:
         reasons.append(f"oldest item {oldest} {_days(oldest)} past due")
-    if days_late:
-        reasons.append(
-            f"{len(days_late)} of {len(paid)} invoices paid late, {average:.1f} days late on average"
-        )
+    if late:
+        reasons.append(f"{late} of {paid} invoices paid late, {average:.1f} days late on average")
     if promises:
         reasons.append(f"{promises} {'promise' if promises == 1 else 'promises'} broken")
     if task_late:
@@ -200,8 +231,8 @@ def _item(
         assignee=task.assignee,
         overdue=overdue,
         oldest_days_past_due=oldest,
-        paid=len(paid),
-        paid_late=len(days_late),
+        paid=paid,
+        paid_late=late,
         average_days_late=average,
         promises_broken=promises,
         task_days_late=task_late,
@@ -211,34 +242,33 @@ def _item(
 
 
 def _near_limitation(
-    task: Task, customer: Customer | None, invoices: list[Invoice], currency: str, as_of: dt.date
+    task: Task, customer: Customer | None, facts: WorkFacts, currency: str, as_of: dt.date
 ) -> list[str]:
-    """A reason for each invoice of the task (or open one of the case) barred within 90 days."""
+    """A reason for each invoice of the task (or open overdue one of the case) barred within 90 days."""
     if customer is None:
         return []
     named = set(task.invoices)
     chosen = [
-        i
-        for i in invoices
-        if i.status is InvoiceStatus.OPEN
-        and (i.number in named if named else i.currency == currency and i.is_overdue(as_of))
+        (number, due)
+        for number, cur, due in facts.old_open
+        if (number in named if named else cur == currency and due < as_of)
     ]
     found = []
-    for inv in sorted(chosen, key=lambda i: (i.due_date, i.number)):
-        limit = limitation_for(customer, inv.due_date)
+    for number, due in sorted(chosen, key=lambda c: (c[1], c[0])):
+        limit = limitation_for(customer, due)
         if limit is not None and limit.is_near(as_of):
-            found.append(f"{inv.number} becomes time-barred on {limit.barred_on} ({limit.rule})")
+            found.append(f"{number} becomes time-barred on {limit.barred_on} ({limit.rule})")
     return found
 
 
-def _case_currency(customer: Customer | None, invoices: list[Invoice], as_of: dt.date) -> str:
+def _case_currency(customer: Customer | None, facts: WorkFacts) -> str:
     """For a task of the whole customer: its usual currency if anything is overdue in it or nothing is
     overdue at all, else the first currency (alphabetically) with something overdue."""
-    late = sorted({i.currency for i in invoices if i.is_overdue(as_of)})
+    late = sorted(facts.overdue)
     usual = customer.currency if customer is not None else ""
     if usual and (usual in late or not late):
         return usual
-    return late[0] if late else min((i.currency for i in invoices), default="EUR")
+    return late[0] if late else "EUR"
 
 
 def _days(n: int) -> str:

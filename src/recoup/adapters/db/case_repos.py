@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +23,7 @@ from recoup.adapters.db.tables import (
     approvals,
     case_steps,
     checklist_answers,
+    customers,
     disputes,
     holds,
     invoices,
@@ -50,6 +51,7 @@ from recoup.domain.errors import ConcurrentRunError
 from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord, StepStatus
 from recoup.domain.money import Money
 from recoup.domain.tasks import Task, TaskKind, TaskStatus
+from recoup.services.ports import Ranked
 
 R = TypeVar("R", Promise, PaymentPlan, Dispute, Hold, Settlement)
 
@@ -616,6 +618,37 @@ class SqlTasks(_Repo):
         self.conn.execute(
             update(tasks).where(tasks.c.id == task_id).values(status=status.value, closed_at=at)
         )
+
+    def get_many(self, ids: Collection[int]) -> dict[int, Task]:
+        found: dict[int, Task] = {}
+        for batch in chunks(sorted(set(ids))):
+            for r in self.conn.execute(select(tasks).where(tasks.c.id.in_(batch))).mappings():
+                found[r["id"]] = to_task(r)
+        return found
+
+    def ranking(
+        self, *, due_by: dt.date, assignee: str | None = None, owner: str | None = None
+    ) -> list[Ranked]:
+        t = tasks.c
+        query = select(t.id, t.customer_id, t.due, t.score, t.scored_on).where(
+            t.status == TaskStatus.OPEN.value, t.due <= due_by
+        )
+        if assignee is not None:
+            query = query.where(t.assignee.in_([assignee, ""]))
+        if owner is not None:
+            query = query.join(customers, customers.c.id == t.customer_id).where(
+                func.lower(customers.c.sales_owner) == owner.lower()
+            )
+        return [Ranked(*row) for row in self.conn.execute(query)]
+
+    def set_scores(self, scores: Mapping[int, float], *, on: dt.date) -> None:
+        stmt = (
+            update(tasks)
+            .where(tasks.c.id == bindparam("task_id"))
+            .values(score=bindparam("task_score"), scored_on=on)
+        )
+        for batch in chunks(sorted(scores.items())):
+            self.conn.execute(stmt, [{"task_id": i, "task_score": score} for i, score in batch])
 
 
 class SqlChecklists(_Repo):

@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Integer,
     and_,
     case,
     cast,
@@ -20,11 +21,12 @@ from sqlalchemy import (
 )
 
 from recoup.adapters.db import rows
-from recoup.adapters.db.tables import allocations, case_steps, customers, invoices
+from recoup.adapters.db.tables import allocations, case_steps, customers, invoices, promises
 from recoup.domain.aging import AgingReport, AgingRow, bucket_labels, check_edges, due_date_thresholds
 from recoup.domain.invoices import Invoice
 from recoup.domain.money import Money
 from recoup.domain.payments import Allocation
+from recoup.services.ports import WorkFacts
 
 
 class SqlQueries:
@@ -118,6 +120,56 @@ class SqlQueries:
                 .order_by(allocations.c.applied_on, allocations.c.id)
             )
             found += [rows.to_allocation(r) for r in self.conn.execute(query).mappings()]
+        return found
+
+    def work_facts(
+        self, customer_ids: Collection[str], *, as_of: dt.date, old_before: dt.date
+    ) -> dict[str, WorkFacts]:
+        """Three grouped reads per batch of customers: overdue by currency, the paid record, broken
+        promises; plus the few open invoices old enough to be near a limitation period."""
+        inv = invoices.c
+        found: dict[str, WorkFacts] = {}
+        if self.conn.dialect.name == "sqlite":
+            late_days = cast(func.julianday(inv.closed_on) - func.julianday(inv.due_date), Integer)
+        else:
+            late_days = inv.closed_on - inv.due_date
+        for batch in rows.chunks(sorted(set(customer_ids))):
+            mine = rows.member(self.conn, inv.customer_id, batch)
+            for cid in batch:
+                found[cid] = WorkFacts()
+            overdue = (
+                select(inv.customer_id, inv.currency, func.sum(inv.balance_minor), func.min(inv.due_date))
+                .where(mine, inv.closed_on.is_(None), inv.status == "open", inv.due_date < as_of)
+                .group_by(inv.customer_id, inv.currency)
+            )
+            for cid, currency, minor, oldest in self.conn.execute(overdue):
+                found[cid].overdue[currency] = (int(minor or 0), oldest)
+            is_late = inv.closed_on > inv.due_date
+            paid = (
+                select(
+                    inv.customer_id,
+                    func.count(),
+                    func.sum(case((is_late, 1), else_=0)),
+                    func.sum(case((is_late, late_days), else_=0)),
+                )
+                .where(mine, inv.status == "paid", inv.closed_on.is_not(None))
+                .group_by(inv.customer_id)
+            )
+            for cid, count, late, days in self.conn.execute(paid):
+                facts = found[cid]
+                facts.paid, facts.paid_late, facts.days_late = int(count), int(late or 0), int(days or 0)
+            broken = (
+                select(promises.c.customer_id, func.count())
+                .where(rows.member(self.conn, promises.c.customer_id, batch), promises.c.status == "broken")
+                .group_by(promises.c.customer_id)
+            )
+            for cid, count in self.conn.execute(broken):
+                found[cid].broken = int(count)
+            old = select(inv.customer_id, inv.number, inv.currency, inv.due_date).where(
+                mine, inv.closed_on.is_(None), inv.status == "open", inv.due_date <= old_before
+            )
+            for cid, number, currency, due in self.conn.execute(old):
+                found[cid].old_open.append((number, currency, due))
         return found
 
     def paid_history(self, customer_ids: Collection[str]) -> dict[str, list[tuple[str, dt.date, dt.date]]]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -341,7 +342,11 @@ tasks = Table(
     Column("data", JSON, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False, server_default=func.current_timestamp()),
     Column("closed_at", UTCDateTime(), nullable=True),
+    # the worklist's priority as worked out on ``scored_on`` (services.worklist.rescore); a float, never money
+    Column("score", Float, nullable=True),
+    Column("scored_on", Date, nullable=True),
 )
+Index("ix_tasks_status_due", tasks.c.status, tasks.c.due)
 # Raising a task twice is a no-op: one open task per (kind, case, key).
 Index(
     "ix_tasks_open_key",

@@ -11,7 +11,7 @@ from recoup.domain.users import Role
 from recoup.entrypoints.web.desk_pages import page
 from recoup.entrypoints.web.security import Ctx, reader
 from recoup.services import listing
-from recoup.services.worklist import worklist
+from recoup.services import worklist as work
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Ctx, Depends(reader)]
@@ -29,17 +29,20 @@ def worklist_page(
     today = ctx.app.today()
     user = ctx.user
     with ctx.uow() as uow:
-        items = worklist(uow, today, collector=user.email if who == "mine" else None)
-        if user.role is Role.SALES:
-            owners = uow.customers.get_many(sorted({i.customer_id for i in items}))
-            items = [i for i in items if (c := owners.get(i.customer_id)) and user.sees(c.sales_owner)]
+        items, total = work.worklist_page(
+            uow,
+            today,
+            collector=user.email if who == "mine" else None,
+            owner=user.email if user.role is Role.SALES else None,
+            limit=show,
+        )
     return page(
         request,
         ctx,
         "worklist.html",
         active="worklist",
-        items=items[:show],
-        total=len(items),
+        items=items,
+        total=total,
         who=who,
         show=show,
     )
