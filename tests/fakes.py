@@ -717,10 +717,16 @@ class FakeTasks(_Repo):
         return {i: self._out(self._s.tasks[i]) for i in ids if i in self._s.tasks}
 
     def ranking(
-        self, *, due_by: dt.date, assignee: str | None = None, owner: str | None = None
+        self,
+        *,
+        due_by: dt.date,
+        assignee: str | None = None,
+        owner: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Ranked]:
         scores, people = self._s.task_scores, self._s.customers
-        return [
+        found = [
             Ranked(i, t.customer_id, t.due, *scores.get(i, (None, None)))
             for i, t in sorted(self._s.tasks.items())
             if t.status is TaskStatus.OPEN
@@ -728,6 +734,16 @@ class FakeTasks(_Repo):
             and (assignee is None or t.assignee in (assignee, ""))
             and (owner is None or people[t.customer_id].sales_owner.lower() == owner.lower())
         ]
+        if offset or limit is not None:
+            found.sort(key=lambda r: (-(r.score or 0.0), r.due, r.id))
+            found = found[offset : None if limit is None else offset + limit]
+        return found
+
+    def count_ranking(
+        self, *, due_by: dt.date, scored_on: dt.date, assignee: str | None = None, owner: str | None = None
+    ) -> tuple[int, int]:
+        found = self.ranking(due_by=due_by, assignee=assignee, owner=owner)
+        return len(found), sum(1 for r in found if r.scored_on != scored_on or r.score is None)
 
     def set_scores(self, scores: Mapping[int, float], *, on: dt.date) -> None:
         s = self._write()

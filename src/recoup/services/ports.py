@@ -295,11 +295,24 @@ class Tasks(Protocol):
     def close(self, task_id: int, status: TaskStatus, *, at: dt.datetime) -> None: ...
     def get_many(self, ids: Collection[int]) -> dict[int, Task]: ...
     def ranking(
-        self, *, due_by: dt.date, assignee: str | None = None, owner: str | None = None
+        self,
+        *,
+        due_by: dt.date,
+        assignee: str | None = None,
+        owner: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Ranked]:
         """The open tasks due by ``due_by`` (with ``assignee``: its own and the unassigned; with
         ``owner``: of the customers whose sales owner that is), with the score stored for them and
-        the day it was worked out (None when never)."""
+        the day it was worked out (None when never). With ``offset`` or ``limit``: that slice in
+        the order of the stored scores (highest first, then due date, then id)."""
+        ...
+
+    def count_ranking(
+        self, *, due_by: dt.date, scored_on: dt.date, assignee: str | None = None, owner: str | None = None
+    ) -> tuple[int, int]:
+        """How many tasks ``ranking`` gives, and how many of them have no score of ``scored_on``."""
         ...
 
     def set_scores(self, scores: Mapping[int, float], *, on: dt.date) -> None: ...

@@ -143,16 +143,18 @@ def worklist_page(
     not scored that day is scored now. The items of the page are worked out afresh, so what they
     show (overdue balance, reasons) is as of now even when the order is that of the morning.
     """
-    ranked = uow.tasks.ranking(due_by=as_of, assignee=collector, owner=owner)
-    stale = [r.id for r in ranked if r.scored_on != as_of or r.score is None]
-    fresh = {
-        item.task_id: item.score for item in _items(uow, list(uow.tasks.get_many(stale).values()), as_of)
-    }
-    order = sorted(ranked, key=lambda r: (-fresh.get(r.id, r.score or 0.0), r.due, r.id))
-    chosen = order[offset : None if limit is None else offset + limit]
+    total, unscored = uow.tasks.count_ranking(due_by=as_of, scored_on=as_of, assignee=collector, owner=owner)
+    if not unscored:  # the usual case after the day's run: the store pages in score order
+        chosen = uow.tasks.ranking(due_by=as_of, assignee=collector, owner=owner, offset=offset, limit=limit)
+    else:
+        ranked = uow.tasks.ranking(due_by=as_of, assignee=collector, owner=owner)
+        stale = [r.id for r in ranked if r.scored_on != as_of or r.score is None]
+        fresh = {i.task_id: i.score for i in _items(uow, list(uow.tasks.get_many(stale).values()), as_of)}
+        order = sorted(ranked, key=lambda r: (-fresh.get(r.id, r.score or 0.0), r.due, r.id))
+        chosen = order[offset : None if limit is None else offset + limit]
     tasks = uow.tasks.get_many([r.id for r in chosen])
     items = {i.task_id: i for i in _items(uow, [tasks[r.id] for r in chosen if r.id in tasks], as_of)}
-    return [items[r.id] for r in chosen if r.id in items], len(ranked)
+    return [items[r.id] for r in chosen if r.id in items], total
 
 
 def worklist(

@@ -13,7 +13,20 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -626,20 +639,40 @@ class SqlTasks(_Repo):
                 found[r["id"]] = to_task(r)
         return found
 
-    def ranking(
-        self, *, due_by: dt.date, assignee: str | None = None, owner: str | None = None
-    ) -> list[Ranked]:
+    def _ranked(self, columns: Any, due_by: dt.date, assignee: str | None, owner: str | None) -> Any:
         t = tasks.c
-        query = select(t.id, t.customer_id, t.due, t.score, t.scored_on).where(
-            t.status == TaskStatus.OPEN.value, t.due <= due_by
-        )
+        query = select(*columns).where(t.status == TaskStatus.OPEN.value, t.due <= due_by)
         if assignee is not None:
             query = query.where(t.assignee.in_([assignee, ""]))
         if owner is not None:
             query = query.join(customers, customers.c.id == t.customer_id).where(
                 func.lower(customers.c.sales_owner) == owner.lower()
             )
+        return query
+
+    def ranking(
+        self,
+        *,
+        due_by: dt.date,
+        assignee: str | None = None,
+        owner: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Ranked]:
+        t = tasks.c
+        query = self._ranked([t.id, t.customer_id, t.due, t.score, t.scored_on], due_by, assignee, owner)
+        if offset or limit is not None:
+            query = query.order_by(t.score.desc(), t.due, t.id).offset(offset).limit(limit)
         return [Ranked(*row) for row in self.conn.execute(query)]
+
+    def count_ranking(
+        self, *, due_by: dt.date, scored_on: dt.date, assignee: str | None = None, owner: str | None = None
+    ) -> tuple[int, int]:
+        t = tasks.c
+        stale = case((and_(t.scored_on == scored_on, t.score.is_not(None)), 0), else_=1)
+        query = self._ranked([func.count(), func.sum(stale)], due_by, assignee, owner)
+        total, unscored = self.conn.execute(query).one()
+        return int(total), int(unscored or 0)
 
     def set_scores(self, scores: Mapping[int, float], *, on: dt.date) -> None:
         stmt = (
