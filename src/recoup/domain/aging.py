@@ -9,6 +9,7 @@ version used by the fakes, so both give the same report.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,12 +72,13 @@ class AgingReport:
     rows: tuple[AgingRow, ...]
 
     def totals(self) -> dict[str, tuple[Money, ...]]:
-        result: dict[str, list[Money]] = {}
+        # Sums of the amounts (exact Decimals of one currency), made Money once per bucket.
+        result: dict[str, list[Decimal]] = {}
         for row in self.rows:
-            acc = result.setdefault(row.currency, [Money.zero(row.currency)] * len(self.labels))
+            acc = result.setdefault(row.currency, [Decimal(0)] * len(self.labels))
             for i, amount in enumerate(row.buckets):
-                acc[i] = acc[i] + amount
-        return {cur: tuple(v) for cur, v in sorted(result.items())}
+                acc[i] += amount.amount
+        return {cur: tuple(Money(v, cur) for v in sums) for cur, sums in sorted(result.items())}
 
 
 def build_report(

@@ -192,7 +192,10 @@ class Money:
 
 def total(amounts: Iterable[Money], currency: str) -> Money:
     """Sum of ``amounts``, all in ``currency``; zero in that currency when empty."""
-    result = Money.zero(currency)
+    check_currency(currency)
+    value = Decimal(0)
     for amount in amounts:
-        result = result + amount
-    return result
+        if not isinstance(amount, Money) or amount.currency != currency:
+            raise CurrencyMismatchError(f"cannot add {amount!r} to a total in {currency}")
+        value += amount.amount  # exact: every amount is already quantized to the currency
+    return Money(value, currency)
