@@ -20,6 +20,7 @@ from recoup.entrypoints.web import (
     api_work,
     desk,
     errors,
+    portal,
 )
 from recoup.services.users import app_secret
 
@@ -70,4 +71,5 @@ ROUTERS = [
     api_work.router,
     api_reports.router,
     desk.router,
+    portal.router,
 ]
