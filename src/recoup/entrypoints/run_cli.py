@@ -22,6 +22,7 @@ from recoup.entrypoints.options import AsOfOption, DbOption, JsonOption, emit_js
 from recoup.law.advice import Assumptions
 from recoup.services.dispatch import AdviceInputs, dispatch
 from recoup.services.letters import LetterChannel, customer_details, letter_pdf
+from recoup.services.links import LinkMaker, link_maker
 from recoup.services.policies import load_book
 from recoup.services.ports import Channel, Documents
 from recoup.services.rates import load_rate_book
@@ -40,7 +41,7 @@ def channels(built: bootstrap.App) -> dict[str, Channel]:
     recording = RecordingChannel(documents=documents)
     found: dict[str, Channel] = {"email": recording, "letter": recording, "notify_sales": recording}
     if settings.smtp_host:
-        email = smtp_channel(settings, documents)
+        email = smtp_channel(settings, documents, link=customer_links(built))
         found["email"] = email
         found["notify_sales"] = email  # to the sales owner, by email like any message
     letters = letter_channel(built, documents)
@@ -55,8 +56,11 @@ def recording_channels() -> dict[str, Channel]:
     return {"email": recording, "letter": recording, "notify_sales": recording}
 
 
-def smtp_channel(settings: Settings, documents: Documents) -> SmtpChannel:
-    """The SMTP channel the settings describe, with the templates and PDF letters when installed."""
+def smtp_channel(
+    settings: Settings, documents: Documents, *, link: Callable[[str], str] | None = None
+) -> SmtpChannel:
+    """The SMTP channel the settings describe, with the templates and PDF letters when installed; with
+    ``link``, every message carries the customer's signed link to its page."""
     assert settings.smtp_host
     address = settings.smtp_sender or settings.creditor_email
     sender = str(Address(display_name=settings.creditor_name, addr_spec=address))
@@ -68,16 +72,30 @@ def smtp_channel(settings: Settings, documents: Documents) -> SmtpChannel:
         tls=settings.smtp_tls,
         sender=sender,
         reply_to=settings.reply_to or settings.creditor_email,
-        render=email_render(settings),
+        render=email_render(settings, link=link),
         attachments=letter_attachments(settings),
         documents=documents,
     )
 
 
-def email_render(settings: Settings) -> Callable[[dict[str, Any]], RenderedLike]:
-    """The message templates (services.rendering) with the user's folder in front."""
-    templates = Templates(override=settings.templates, settings=settings)
+def email_render(
+    settings: Settings, *, link: Callable[[str], str] | None = None
+) -> Callable[[dict[str, Any]], RenderedLike]:
+    """The message templates (services.rendering) with the user's folder in front, and the customer
+    page's link maker (``customer_links``) when there is one."""
+    templates = Templates(override=settings.templates, settings=settings, link=link)
     return lambda payload: templates.render(payload)
+
+
+def customer_links(built: bootstrap.App) -> LinkMaker | None:
+    """Signed links to the customer page (services.links) when RECOUP_PUBLIC_URL is set: signed with the
+    secret the server reads them with (RECOUP_SECRET_KEY, else the database's), stamped by the app's clock."""
+    if not built.settings.public_url:
+        return None
+    with built.uow() as uow:
+        maker = link_maker(built.settings, uow, built.now)
+        uow.commit()
+    return maker
 
 
 def letter_attachments(settings: Settings) -> Callable[[OutboxItem], list[Attachment]]:

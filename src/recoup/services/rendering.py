@@ -12,6 +12,7 @@ subject is the ``subject`` block of the text template. A folder named by the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -79,10 +80,20 @@ def _interest(payload: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class Templates:
-    """The message templates: the shipped ones, with a user's folder in front."""
+    """The message templates: the shipped ones, with a user's folder in front.
 
-    def __init__(self, *, override: Path | None = None, settings: Settings | None = None) -> None:
+    ``link`` makes the address of a customer's page from its id (``services.links.LinkMaker``); with
+    one, every message to a customer carries its signed link (never a note to the sales owner)."""
+
+    def __init__(
+        self,
+        *,
+        override: Path | None = None,
+        settings: Settings | None = None,
+        link: Callable[[str], str] | None = None,
+    ) -> None:
         self.settings = settings or load_settings()
+        self.link = link
         override = override or self.settings.templates
         folders: list[Path] = []
         if override is not None:
@@ -112,12 +123,15 @@ class Templates:
         currency = payload["currency"]
         received = sum((Decimal(i["amount"]) - Decimal(i["balance"]) for i in invoices), Decimal(0))
         numbers = [i["number"] for i in invoices]
+        internal = payload.get("action") == "notify_sales"
+        customer_id = str(payload.get("customer", {}).get("id") or "")
         return {
             **payload,
             "lang": language,
             "shown": [{**item, **_state(str(item.get("state", "")))} for item in payload.get("shown", [])],
             "received": str(received) if received > 0 else "",
-            "internal": payload.get("action") == "notify_sales",
+            "internal": internal,
+            "link": self.link(customer_id) if self.link and customer_id and not internal else "",
             "first_due": min((i["due_date"] for i in invoices), default=""),
             "interest": _interest(payload),
             "contact": payload.get("sales_owner") or s.creditor_email,
