@@ -198,16 +198,15 @@ def get_worklist(
 ) -> s.Page[s.WorkItemOut]:
     """Open tasks due by ``as_of``, each with its score and the reasons for it; a sales user sees the
     tasks of its own accounts."""
-    owner = owner_filter(ctx)
     with ctx.uow() as uow:
-        items = worklist.worklist(uow, today(ctx, as_of), collector=ctx.actor if mine else None)
-        if owner is not None:
-            owners = uow.customers.get_many({i.customer_id for i in items})
-            items = [
-                i
-                for i in items
-                if i.customer_id in owners and ctx.user.sees(owners[i.customer_id].sales_owner)
-            ]
+        items, total = worklist.worklist_page(
+            uow,
+            today(ctx, as_of),
+            collector=ctx.actor if mine else None,
+            owner=owner_filter(ctx),
+            offset=offset,
+            limit=limit,
+        )
     shown = [
         s.WorkItemOut(
             task_id=i.task_id,
@@ -230,9 +229,9 @@ def get_worklist(
             score=round(i.score, 1),
             reasons=list(i.reasons),
         )
-        for i in items[offset : offset + limit]
+        for i in items
     ]
-    return page(shown, len(items), limit, offset)
+    return page(shown, total, limit, offset)
 
 
 # --- the run -------------------------------------------------------------------------------------
