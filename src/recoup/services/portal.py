@@ -82,7 +82,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Document:
-    """A copy of something we sent: when, the log entry's kind, the file's reference and name."""
+    """A copy of something we sent: when, the log entry's kind, the file's reference, and its name (an
+    attachment's file name, a message's subject)."""
 
     at: dt.datetime
     kind: str
@@ -156,7 +157,7 @@ def _documents(uow: UnitOfWork, customer_id: str) -> tuple[Document, ...]:
         if entry.kind not in SENT_KINDS:
             continue
         if entry.document.startswith("sha256:"):
-            found.append(Document(entry.at, entry.kind, entry.document, ""))
+            found.append(Document(entry.at, entry.kind, entry.document, str(entry.data.get("subject") or "")))
         for attached in entry.data.get("attachments") or ():
             ref = str(attached.get("document", "")) if isinstance(attached, dict) else ""
             if ref.startswith("sha256:"):
