@@ -69,6 +69,23 @@ def test_a_message_carries_a_link_that_opens_that_customers_page(
     assert LINE["en"] in render(payloads[("SMITH", "email")]).text
 
 
+def test_the_recorded_copy_of_a_message_carries_the_link_as_sent(
+    server: TestClient, built: bootstrap.App
+) -> None:
+    """Without SMTP the dispatcher records each message: its copy is what would have been sent."""
+    from recoup.entrypoints.run_cli import channels
+    from recoup.services.dispatch import dispatch
+
+    built.settings.public_url = PUBLIC
+    planned_payloads(built)
+    dispatch(built.uow, channels(built), now=built.now)
+    with built.uow() as uow:
+        sent = [a for a in uow.activities.for_customer("ACME-DE") if a.kind == "email"]
+    assert sent, "the run should have written to ACME-DE"
+    page = server.get(link_in(str(sent[0].data["body"])).removeprefix(PUBLIC))
+    assert page.status_code == 200 and "Acme Maschinenbau GmbH" in visible_text(page.text)
+
+
 def test_without_a_public_address_messages_carry_no_link(built: bootstrap.App) -> None:
     assert built.settings.public_url == ""
     assert customer_links(built) is None

@@ -9,10 +9,10 @@ version used by the fakes, so both give the same report.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from recoup.domain.errors import InvalidValueError
 from recoup.domain.money import Money, total

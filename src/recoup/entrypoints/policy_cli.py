@@ -134,6 +134,7 @@ def _render(console: Console, policy: Policy) -> None:
         ("min_gap_days", f"{policy.min_gap_days} (days between two messages to a case)"),
         ("call_gap_days", f"{policy.call_gap_days} (days between two calls)"),
         ("promise_grace_days", f"{policy.promise_grace_days} (days a promise holds after its date)"),
+        ("promise_max_days", f"{policy.promise_max_days} (how far ahead a customer may promise on its page)"),
         ("tolerance", f"{policy.tolerance} (open balances at or under this are left alone)"),
         ("demand_letter_days", f"{policy.demand_letter_days} (days after the due date)"),
         ("send hours", f"{policy.send_from}:00 to {policy.send_until}:00 local time"),

@@ -38,10 +38,17 @@ def channels(built: bootstrap.App) -> dict[str, Channel]:
     Whatever is sent or recorded leaves its copy in the document store (RECOUP_DOCUMENTS)."""
     settings = built.settings
     documents = DocumentStore(settings.documents)
-    recording = RecordingChannel(documents=documents)
+    link = customer_links(built)
+    render = email_render(settings, link=link)
+
+    def text(payload: dict[str, Any]) -> tuple[str, str]:
+        rendered = render(payload)
+        return rendered.subject, rendered.text
+
+    recording = RecordingChannel(documents=documents, render=text)  # the copy says what would be sent
     found: dict[str, Channel] = {"email": recording, "letter": recording, "notify_sales": recording}
     if settings.smtp_host:
-        email = smtp_channel(settings, documents, link=customer_links(built))
+        email = smtp_channel(settings, documents, link=link)
         found["email"] = email
         found["notify_sales"] = email  # to the sales owner, by email like any message
     letters = letter_channel(built, documents)

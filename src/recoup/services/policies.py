@@ -135,6 +135,7 @@ def policy_json(policy: Policy) -> dict[str, Any]:
             "min_gap_days": policy.min_gap_days,
             "call_gap_days": policy.call_gap_days,
             "promise_grace_days": policy.promise_grace_days,
+            "promise_max_days": policy.promise_max_days,
             "tolerance": str(policy.tolerance),
             "demand_letter_days": policy.demand_letter_days,
             "send_from": policy.send_from,

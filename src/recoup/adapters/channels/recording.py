@@ -8,6 +8,8 @@ leaves the machine.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from recoup.domain.ladder import OutboxItem
 from recoup.services.messages import render_text
@@ -17,12 +19,21 @@ from recoup.services.ports import Documents, Receipt
 class RecordingChannel:
     """Records each item; with a document store, its rendered copy is stored there too (the evidence)."""
 
-    def __init__(self, name: str = "recorded", *, documents: Documents | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "recorded",
+        *,
+        documents: Documents | None = None,
+        render: Callable[[dict[str, Any]], tuple[str, str]] | None = None,
+    ) -> None:
+        """``render`` gives the subject and text of a payload; default: the shipped templates, with no
+        link to the customer page (the installation's renderer has it: run_cli.channels)."""
         self.name = name
         self.documents = documents
+        self.render = render or render_text
 
     def send(self, item: OutboxItem) -> Receipt:
-        subject, body = render_text(item.payload)
+        subject, body = self.render(item.payload)
         recipients = item.payload.get("recipients", [])
         copies = item.payload.get("copies", [])
         to = ", ".join(recipients) or "nobody"
