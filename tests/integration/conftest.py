@@ -38,3 +38,19 @@ def uow_factory(store: str, request: pytest.FixtureRequest, tmp_path: Path) -> I
         yield SqlUnitOfWorkFactory(engine)
     finally:
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def sql_uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
+    """A fresh SQLite file or PostgreSQL database, for stores the fake does not have (bank lines)."""
+    url = (
+        f"sqlite:///{tmp_path / 'recoup.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    engine = make_engine(url)
+    migrate(engine)
+    try:
+        yield SqlUnitOfWorkFactory(engine)
+    finally:
+        engine.dispose()

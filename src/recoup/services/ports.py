@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from recoup.domain.activity import Activity
 from recoup.domain.aging import AgingReport
@@ -21,6 +21,7 @@ from recoup.domain.invoices import Invoice
 from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord
 from recoup.domain.money import Money
 from recoup.domain.payments import Allocation, CreditNote, Payment
+from recoup.domain.statements import LineStatus, StatementLine
 from recoup.domain.tasks import Task, TaskStatus
 from recoup.domain.users import User
 
@@ -115,6 +116,58 @@ class Users(Protocol):
     def secret(self, name: str) -> str | None: ...
     def keep_secret(self, name: str, value: str) -> str:
         """Store ``value`` under ``name`` unless one is there already; return the one kept."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLine:
+    """A statement line as stored, with where cash application left it.
+
+    Fields:
+        id: storage id; line: the credit as the bank reported it (domain.statements.StatementLine).
+        status: matched, review, unapplied or unknown (LineStatus).
+        customer_id: the payer, once known; payment_reference: the payment made from it, once applied.
+        confidence: of the best match (0..1), None before matching.
+        suggestions: ranked candidates for the review queue, each a dict (customer_id, invoices,
+            amount, confidence, reason).
+    """
+
+    id: int
+    line: StatementLine
+    status: LineStatus
+    customer_id: str | None = None
+    payment_reference: str | None = None
+    confidence: float | None = None
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+
+
+class BankLines(Protocol):
+    def add_new(self, lines: Sequence[StatementLine], *, at: dt.datetime) -> list[StoredLine]:
+        """Store the lines whose key is not stored yet (status 'unknown'); return those, in order."""
+        ...
+
+    def get_many(self, ids: Collection[int]) -> dict[int, StoredLine]: ...
+    def with_status(
+        self, statuses: Collection[LineStatus], *, limit: int | None = None
+    ) -> list[StoredLine]: ...
+    def decide(
+        self,
+        line_id: int,
+        status: LineStatus,
+        *,
+        customer_id: str | None = None,
+        payment_reference: str | None = None,
+        confidence: float | None = None,
+        suggestions: list[dict[str, Any]] | None = None,
+        by: str = "",
+        at: dt.datetime | None = None,
+    ) -> None: ...
+    def payers(self, ibans: Collection[str]) -> dict[str, list[str]]:
+        """The customers each IBAN is known to pay for."""
+        ...
+
+    def learn(self, iban: str, customer_id: str, *, by: str, at: dt.datetime) -> bool:
+        """Remember that ``iban`` pays for ``customer_id``; False when it was known."""
         ...
 
 
@@ -403,6 +456,7 @@ class UnitOfWork(Protocol):
     approvals: Approvals
     locks: RunLock
     users: Users
+    bank: BankLines
 
     def __enter__(self) -> Self: ...
     def __exit__(

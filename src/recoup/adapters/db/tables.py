@@ -425,3 +425,42 @@ app_secrets = Table(
     Column("name", String(64), primary_key=True),
     Column("value", String(200), nullable=False),
 )
+
+bank_lines = Table(
+    "bank_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(32), nullable=False, unique=True),
+    Column("account", String(64), nullable=False),
+    Column("booking_date", Date, nullable=False),
+    Column("value_date", Date, nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("counterparty_name", String(200), nullable=False, server_default=""),
+    Column("counterparty_iban", String(34), nullable=False, server_default=""),
+    Column("remittance", Text, nullable=False, server_default=""),
+    Column("creditor_reference", String(64), nullable=False, server_default=""),
+    Column("end_to_end_id", String(64), nullable=False, server_default=""),
+    Column("bank_reference", String(64), nullable=False, server_default=""),
+    Column("source", String(300), nullable=False, server_default=""),
+    Column("sequence", Integer, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False),
+    Column("customer_id", String(64), nullable=True),
+    Column("payment_reference", String(64), nullable=True),
+    Column("confidence", Float, nullable=True),
+    Column("suggestions", JSON, nullable=False),
+    Column("imported_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("decided_by", String(254), nullable=False, server_default=""),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+Index("ix_bank_lines_status", bank_lines.c.status, bank_lines.c.booking_date)
+
+payer_ibans = Table(
+    "payer_ibans",
+    metadata,
+    Column("iban", String(34), primary_key=True),
+    Column("customer_id", String(64), ForeignKey("customers.id"), primary_key=True),
+    Column("learnt_by", String(254), nullable=False),
+    Column("learnt_at", UTCDateTime(), nullable=False),
+)

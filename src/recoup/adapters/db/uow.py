@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from recoup.adapters.db.bank_repos import SqlBankLines
 from recoup.adapters.db.case_repos import (
     SqlApprovals,
     SqlChecklists,
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
         self.approvals = SqlApprovals(conn)
         self.locks = SqlRunLock(conn)
         self.users = SqlUsers(conn)
+        self.bank = SqlBankLines(conn)
         return self
 
     def __exit__(

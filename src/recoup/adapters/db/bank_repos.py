@@ -1,0 +1,152 @@
+"""Bank statement lines and the payers' IBANs, in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from recoup.adapters.db.rows import chunks
+from recoup.adapters.db.tables import bank_lines, payer_ibans
+from recoup.domain.money import Money
+from recoup.domain.statements import LineStatus, StatementLine
+from recoup.services.ports import StoredLine
+
+
+def _line(r: Mapping[str, Any]) -> StoredLine:
+    line = StatementLine(
+        account=r["account"],
+        booking_date=r["booking_date"],
+        amount=Money.from_minor(int(r["amount_minor"]), r["currency"]),
+        value_date=r["value_date"],
+        counterparty_name=r["counterparty_name"],
+        counterparty_iban=r["counterparty_iban"],
+        remittance=r["remittance"],
+        creditor_reference=r["creditor_reference"],
+        end_to_end_id=r["end_to_end_id"],
+        bank_reference=r["bank_reference"],
+        source=r["source"],
+        sequence=r["sequence"],
+    )
+    return StoredLine(
+        id=r["id"],
+        line=line,
+        status=LineStatus(r["status"]),
+        customer_id=r["customer_id"],
+        payment_reference=r["payment_reference"],
+        confidence=r["confidence"],
+        suggestions=list(r["suggestions"] or []),
+    )
+
+
+class SqlBankLines:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add_new(self, lines: Sequence[StatementLine], *, at: dt.datetime) -> list[StoredLine]:
+        """Store the lines whose key is not stored yet (status 'unknown' until matched); return them."""
+        keys = [line.key for line in lines]
+        seen: set[str] = set()
+        for batch in chunks(sorted(set(keys))):
+            seen.update(
+                self.conn.execute(select(bank_lines.c.key).where(bank_lines.c.key.in_(batch))).scalars()
+            )
+        todo = []
+        for line in lines:
+            if line.key in seen:
+                continue
+            seen.add(line.key)
+            todo.append(
+                {
+                    "key": line.key,
+                    "account": line.account,
+                    "booking_date": line.booking_date,
+                    "value_date": line.value_date,
+                    "currency": line.amount.currency,
+                    "amount_minor": line.amount.minor,
+                    "counterparty_name": line.counterparty_name[:200],
+                    "counterparty_iban": line.counterparty_iban,
+                    "remittance": line.remittance,
+                    "creditor_reference": line.creditor_reference[:64],
+                    "end_to_end_id": line.end_to_end_id[:64],
+                    "bank_reference": line.bank_reference[:64],
+                    "source": line.source[:300],
+                    "sequence": line.sequence,
+                    "status": LineStatus.UNKNOWN.value,
+                    "suggestions": [],
+                    "imported_at": at,
+                }
+            )
+        for batch in chunks(todo):
+            self.conn.execute(insert(bank_lines), batch)
+        added = [row["key"] for row in todo]
+        found: list[StoredLine] = []
+        for batch in chunks(added):
+            found += [
+                _line(r)
+                for r in self.conn.execute(select(bank_lines).where(bank_lines.c.key.in_(batch))).mappings()
+            ]
+        order = {key: n for n, key in enumerate(added)}
+        return sorted(found, key=lambda s: order[s.line.key])
+
+    def get_many(self, ids: Collection[int]) -> dict[int, StoredLine]:
+        found: dict[int, StoredLine] = {}
+        for batch in chunks(sorted(set(ids))):
+            for r in self.conn.execute(select(bank_lines).where(bank_lines.c.id.in_(batch))).mappings():
+                found[r["id"]] = _line(r)
+        return found
+
+    def with_status(self, statuses: Collection[LineStatus], *, limit: int | None = None) -> list[StoredLine]:
+        query = (
+            select(bank_lines)
+            .where(bank_lines.c.status.in_([s.value for s in statuses]))
+            .order_by(bank_lines.c.booking_date, bank_lines.c.id)
+            .limit(limit)
+        )
+        return [_line(r) for r in self.conn.execute(query).mappings()]
+
+    def decide(
+        self,
+        line_id: int,
+        status: LineStatus,
+        *,
+        customer_id: str | None = None,
+        payment_reference: str | None = None,
+        confidence: float | None = None,
+        suggestions: list[dict[str, Any]] | None = None,
+        by: str = "",
+        at: dt.datetime | None = None,
+    ) -> None:
+        self.conn.execute(
+            update(bank_lines)
+            .where(bank_lines.c.id == line_id)
+            .values(
+                status=status.value,
+                customer_id=customer_id,
+                payment_reference=payment_reference,
+                confidence=confidence,
+                suggestions=suggestions or [],
+                decided_by=by,
+                decided_at=at,
+            )
+        )
+
+    def payers(self, ibans: Collection[str]) -> dict[str, list[str]]:
+        """The customers each IBAN is known to pay for."""
+        found: dict[str, list[str]] = {}
+        for batch in chunks(sorted({i for i in ibans if i})):
+            query = select(payer_ibans.c.iban, payer_ibans.c.customer_id).where(payer_ibans.c.iban.in_(batch))
+            for iban, customer_id in self.conn.execute(query):
+                found.setdefault(iban, []).append(customer_id)
+        return found
+
+    def learn(self, iban: str, customer_id: str, *, by: str, at: dt.datetime) -> bool:
+        """Remember that ``iban`` pays for ``customer_id``; False when it was known."""
+        if customer_id in self.payers([iban]).get(iban, []):
+            return False
+        self.conn.execute(
+            insert(payer_ibans).values(iban=iban, customer_id=customer_id, learnt_by=by, learnt_at=at)
+        )
+        return True
