@@ -53,6 +53,10 @@ def run_demo(console: Console, *, customers: int, seed: int, db: str, as_of: dt.
     _simulation(console, built, as_of)
     console.print(f"\nDemo database: [bold]{built.url.removeprefix('sqlite:///')}[/]")
     console.print(f"Try: recoup --help, or RECOUP_DB={db} recoup customers")
+    console.print(
+        f"The desk: RECOUP_DB={db} recoup user add you@example.com --role admin, "
+        f"then RECOUP_DB={db} recoup serve and open http://127.0.0.1:8000/"
+    )
 
 
 def _simulation(console: Console, built: bootstrap.App, as_of: dt.date) -> None:
