@@ -19,6 +19,7 @@ from recoup.domain.cases import CaseKey, Dispute, Hold, PaymentPlan, Promise, Se
 from recoup.domain.customers import Contact, Customer
 from recoup.domain.invoices import Invoice
 from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord
+from recoup.domain.matching import Item
 from recoup.domain.money import Money
 from recoup.domain.payments import Allocation, CreditNote, Payment
 from recoup.domain.statements import LineStatus, StatementLine
@@ -141,6 +142,20 @@ class StoredLine:
     suggestions: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class LineDecision:
+    """Where cash application leaves one stored line (BankLines.decide_many)."""
+
+    line_id: int
+    status: LineStatus
+    customer_id: str | None = None
+    payment_reference: str | None = None
+    confidence: float | None = None
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    by: str = ""
+    at: dt.datetime | None = None
+
+
 class BankLines(Protocol):
     def add_new(self, lines: Sequence[StatementLine], *, at: dt.datetime) -> list[StoredLine]:
         """Store the lines whose key is not stored yet (status 'unknown'); return those, in order."""
@@ -168,6 +183,21 @@ class BankLines(Protocol):
 
     def learn(self, iban: str, customer_id: str, *, by: str, at: dt.datetime) -> bool:
         """Remember that ``iban`` pays for ``customer_id``; False when it was known."""
+        ...
+
+    def decide_many(self, decisions: Sequence[LineDecision]) -> None: ...
+    def open_items_by_key(self, keys: Collection[str]) -> dict[str, list[Item]]:
+        """The open invoices whose number has one of ``keys`` (domain.matching.number_keys), per key."""
+        ...
+
+    def open_items_of(self, customer_ids: Collection[str]) -> list[Item]:
+        """Every open invoice of these customers, as matching sees them."""
+        ...
+
+    def customers_by_key(
+        self, *, names: Collection[str], ids: Collection[str]
+    ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Customers by the name key of their name (matching.name_key) and by their compacted id."""
         ...
 
 

@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
-from recoup.adapters.db.rows import chunks
-from recoup.adapters.db.tables import bank_lines, payer_ibans
+from recoup.adapters.db.rows import chunks, member
+from recoup.adapters.db.tables import bank_lines, customers, invoices, payer_ibans
+from recoup.domain.matching import Item, compact, name_key, number_keys
 from recoup.domain.money import Money
 from recoup.domain.statements import LineStatus, StatementLine
-from recoup.services.ports import StoredLine
+from recoup.services.ports import LineDecision, StoredLine
 
 
 def _line(r: Mapping[str, Any]) -> StoredLine:
@@ -150,3 +151,98 @@ class SqlBankLines:
             insert(payer_ibans).values(iban=iban, customer_id=customer_id, learnt_by=by, learnt_at=at)
         )
         return True
+
+    # --- cash application: set-based reads for matching, decisions in bulk ---------------------
+
+    def decide_many(self, decisions: Sequence[LineDecision]) -> None:
+        """``decide`` for many lines in one executemany."""
+        stmt = (
+            update(bank_lines)
+            .where(bank_lines.c.id == bindparam("line_id"))
+            .values(
+                status=bindparam("p_status"),
+                customer_id=bindparam("p_customer"),
+                payment_reference=bindparam("p_reference"),
+                confidence=bindparam("p_confidence"),
+                suggestions=bindparam("p_suggestions"),
+                decided_by=bindparam("p_by"),
+                decided_at=bindparam("p_at"),
+            )
+        )
+        params = [
+            {
+                "line_id": d.line_id,
+                "p_status": d.status.value,
+                "p_customer": d.customer_id,
+                "p_reference": d.payment_reference,
+                "p_confidence": d.confidence,
+                "p_suggestions": d.suggestions,
+                "p_by": d.by,
+                "p_at": d.at,
+            }
+            for d in decisions
+        ]
+        for batch in chunks(params):
+            self.conn.execute(stmt, batch)
+
+    def open_items_by_key(self, keys: Collection[str]) -> dict[str, list[Item]]:
+        """The open invoices whose number has one of ``keys`` (``matching.number_keys``), per key.
+
+        One pass over the open invoices' numbers, streamed, the keys compared in Python (the
+        normalisation is the domain's, not SQL's); then the invoices found, by number.
+        """
+        wanted = set(keys)
+        hits: dict[str, list[str]] = {}
+        query = select(invoices.c.number).where(invoices.c.closed_on.is_(None))
+        result = self.conn.execution_options(yield_per=20_000).execute(query)
+        for (number,) in result:
+            for key in number_keys(number):
+                if key in wanted:
+                    hits.setdefault(number, []).append(key)
+        found: dict[str, list[Item]] = {}
+        for item in self._items(invoices.c.number, list(hits)):
+            for key in hits[item.number]:
+                found.setdefault(key, []).append(item)
+        return found
+
+    def open_items_of(self, customer_ids: Collection[str]) -> list[Item]:
+        """Every open invoice of these customers (oldest first per customer)."""
+        items = self._items(invoices.c.customer_id, sorted(set(customer_ids)))
+        return sorted(items, key=lambda i: (i.customer_id, i.age))
+
+    def _items(self, column: Any, values: Sequence[str]) -> list[Item]:
+        cols = (
+            invoices.c.number,
+            invoices.c.customer_id,
+            invoices.c.currency,
+            invoices.c.balance_minor,
+            invoices.c.due_date,
+            invoices.c.issue_date,
+        )
+        items: list[Item] = []
+        for batch in chunks(values):
+            query = select(*cols).where(member(self.conn, column, batch), invoices.c.closed_on.is_(None))
+            items += [Item(*row) for row in self.conn.execute(query)]
+        return items
+
+    def customers_by_key(
+        self, *, names: Collection[str], ids: Collection[str]
+    ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Customers whose ``matching.name_key`` of their name is in ``names``, and whose compacted
+        id is in ``ids``: one streamed pass over the customers' ids and names."""
+        want_names, want_ids = set(names), set(ids)
+        by_name: dict[str, list[str]] = {}
+        by_id: dict[str, list[str]] = {}
+        if not want_names and not want_ids:
+            return by_name, by_id
+        query = select(customers.c.id, customers.c.name)
+        for customer_id, name in self.conn.execution_options(yield_per=20_000).execute(query):
+            if want_names:
+                key = name_key(name)
+                if key in want_names:
+                    by_name.setdefault(key, []).append(customer_id)
+            if want_ids:
+                key = compact(customer_id)
+                if key in want_ids:
+                    by_id.setdefault(key, []).append(customer_id)
+        return by_name, by_id

@@ -1,0 +1,447 @@
+"""Cash application: stored bank credits applied to open invoices, or queued for a person.
+
+``apply_lines`` matches a batch of stored statement lines (``domain.matching``) against
+the ledger with a handful of set-based reads for the whole batch, never one query per
+line: the open invoices whose numbers the texts name (one streamed pass), the payers'
+known IBANs, the customers named by the payers' names or an RF reference, and the open
+invoices of those customers. Lines are matched in booking order against balances that
+drop as earlier lines are applied, so two lines never pay the same balance twice.
+
+Applying a match is a ``Payment`` (reference ``BANK-`` + the line key's first 16
+characters, naming the matched invoices in order) recorded through
+``ledger.record_payments``: the invoices it pays stop being chased at once, any rest
+stays on the customer as unapplied cash. A line whose customer is known but whose
+amount fits nothing is kept whole as unapplied cash. Every line ends with its status,
+customer, payment reference, confidence and ranked suggestions (``uow.bank``).
+
+``confirm`` is the collector's answer to a line in the review queue: a suggestion, a
+customer and invoices chosen by hand, or the customer alone (unapplied cash). It
+applies the payment the same way, remembers the payer's IBAN for that customer (so the
+next payment from it matches by itself) and logs who confirmed it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from recoup.domain.activity import Activity
+from recoup.domain.errors import InvalidInputError, InvalidStateError, NotFoundError
+from recoup.domain.matching import (
+    Book,
+    Clues,
+    Decision,
+    MatchRules,
+    match,
+    name_key,
+    normal_iban,
+    number_keys,
+    rf_payloads,
+    text_keys,
+)
+from recoup.domain.money import Money
+from recoup.domain.payments import Payment
+from recoup.domain.statements import LineStatus, StatementLine
+from recoup.services.ledger import record_payments
+from recoup.services.ports import LineDecision, StoredLine, UnitOfWork
+
+OPEN_TO_MATCH = (LineStatus.UNKNOWN, LineStatus.REVIEW)
+"""Lines matching may (re)consider; matched and unapplied lines are done."""
+
+_WORD = re.compile(r"[^\s,;]+")
+MAX_NAMED = 20  # a text naming more invoices than this is a list, not a remittance
+
+
+@dataclass
+class ApplyResult:
+    """What one matching pass did, by line id.
+
+    Fields:
+        matched: lines applied to invoices. review: lines left for a person (with or without
+            suggestions); unknown: those of them with no candidate at all. unapplied: lines kept
+            whole as unapplied cash of a known customer.
+        amounts: per status ('matched', 'review', 'unapplied') and currency, the lines' total.
+        payments: references of the payments recorded.
+    """
+
+    matched: list[int] = field(default_factory=list)
+    review: list[int] = field(default_factory=list)
+    unapplied: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)
+    amounts: dict[str, dict[str, Money]] = field(default_factory=dict)
+    payments: list[str] = field(default_factory=list)
+
+    def count(self, status: str, line_id: int, amount: Money) -> None:
+        getattr(self, status).append(line_id)
+        per = self.amounts.setdefault(status, {})
+        per[amount.currency] = per.get(amount.currency, Money.zero(amount.currency)) + amount
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "matched": self.matched,
+            "review": self.review,
+            "unapplied": self.unapplied,
+            "unknown": self.unknown,
+            "payments": self.payments,
+            "amounts": {
+                status: {cur: str(m.amount) for cur, m in sorted(per.items())}
+                for status, per in self.amounts.items()
+            },
+        }
+
+    def lines(self) -> list[str]:
+        """The result in a few sentences, amounts per currency (never summed across them)."""
+
+        def money(status: str) -> str:
+            per = self.amounts.get(status, {})
+            return ", ".join(str(m) for _, m in sorted(per.items())) or "nothing"
+
+        return [
+            f"matched automatically: {len(self.matched)} ({money('matched')})",
+            f"kept as unapplied cash: {len(self.unapplied)} ({money('unapplied')})",
+            f"to review: {len(self.review)} ({money('review')}), "
+            f"{len(self.unknown)} of them without any suggestion",
+        ]
+
+
+def payment_reference(line: StatementLine) -> str:
+    """The reference of the payment made from ``line``: stable, the same on every import."""
+    return "BANK-" + line.key[:16]
+
+
+def _texts(line: StatementLine) -> tuple[str, ...]:
+    return (line.remittance, line.end_to_end_id, line.creditor_reference)
+
+
+@dataclass
+class _Gathered:
+    book: Book
+    clues: dict[int, Clues]
+
+
+def _gather(uow: UnitOfWork, todo: Sequence[StoredLine], rules: MatchRules) -> _Gathered:
+    """Everything the rules need for the whole batch, read set-based."""
+    keys: set[str] = set()
+    rfs: dict[int, list[str]] = {}
+    for stored in todo:
+        keys |= text_keys(*_texts(stored.line))
+        rfs[stored.id] = rf_payloads(stored.line.creditor_reference, stored.line.remittance)
+        keys.update(rfs[stored.id])
+    found = uow.bank.open_items_by_key(keys)
+    book = Book(item for items in found.values() for item in items)
+    named: dict[int, tuple[tuple[str, str], ...]] = {}
+    for stored in todo:
+        named[stored.id] = _named(stored.line, rfs[stored.id], found)
+    paid = _paid(uow, [s for s in todo if not named[s.id]])
+    ibans = {normal_iban(s.line.counterparty_iban) for s in todo if s.line.counterparty_iban.strip()}
+    payers = uow.bank.payers(ibans)
+    names = {name_key(s.line.counterparty_name) for s in todo} - {""}
+    rf_ids = {p for ps in rfs.values() for p in ps if p not in found}
+    by_name, by_id = uow.bank.customers_by_key(names=names, ids=rf_ids)
+    clues: dict[int, Clues] = {}
+    for stored in todo:
+        line = stored.line
+        rf_customers = [c for p in rfs[stored.id] for c in by_id.get(p, [])]
+        clues[stored.id] = Clues(
+            named=named[stored.id],
+            rf_customer=rf_customers[0] if len(set(rf_customers)) == 1 else None,
+            payers=tuple(payers.get(normal_iban(line.counterparty_iban), ()))
+            if line.counterparty_iban
+            else (),
+            namesakes=tuple(by_name.get(name_key(line.counterparty_name), ())[:3]),
+            paid=paid.get(stored.id, ()),
+        )
+    # the customers whose every open invoice the amount rules need: only for lines that the
+    # named invoices do not settle by themselves
+    wanted: set[str] = set()
+    for stored in todo:
+        clue = clues[stored.id]
+        if match(stored.line, clue, book, rules).status is not LineStatus.MATCHED:
+            wanted.update(clue.payers, clue.namesakes)
+            if clue.rf_customer:
+                wanted.add(clue.rf_customer)
+    if wanted:
+        book.add(uow.bank.open_items_of(wanted), complete=wanted)
+    return _Gathered(book, clues)
+
+
+def _named(line: StatementLine, rfs: list[str], found: dict[str, list[Any]]) -> tuple[tuple[str, str], ...]:
+    named: dict[str, str] = {}
+    for payload in rfs:
+        for item in found.get(payload, ()):
+            if number_keys(item.number)[0] == payload:
+                named[item.number] = "rf"
+    for key in sorted(text_keys(*_texts(line))):
+        for item in found.get(key, ()):
+            how = "number" if number_keys(item.number)[0] == key else "digits"
+            if named.get(item.number) not in ("rf", "number"):
+                named[item.number] = how
+    return tuple(list(named.items())[:MAX_NAMED])
+
+
+def _paid(uow: UnitOfWork, todo: Sequence[StoredLine]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Invoices no longer open that lines name word for word (a payment made twice)."""
+    words: dict[int, list[str]] = {}
+    for stored in todo:
+        found = [w.strip(".:()[]'\"") for w in _WORD.findall(stored.line.remittance)]
+        found = [w for w in found if len(w) >= 4 and any(ch.isdigit() for ch in w)]
+        if found:
+            words[stored.id] = found[:MAX_NAMED]
+    if not words:
+        return {}
+    known = uow.invoices.get_many({w for ws in words.values() for w in ws})
+    closed = {n: inv.customer_id for n, inv in known.items() if inv.closed_on is not None}
+    return {
+        line_id: tuple((w, closed[w]) for w in dict.fromkeys(ws) if w in closed)
+        for line_id, ws in words.items()
+        if any(w in closed for w in ws)
+    }
+
+
+def apply_lines(
+    uow: UnitOfWork,
+    lines: list[StoredLine],
+    *,
+    at: dt.datetime,
+    actor: str,
+    rules: MatchRules | None = None,
+) -> ApplyResult:
+    """Match ``lines`` (those still unknown or in review) and apply the sure ones.
+
+    Does not commit: the caller commits ``uow`` (with the import that stored the lines).
+    """
+    rules = rules or MatchRules()
+    todo = sorted((s for s in lines if s.status in OPEN_TO_MATCH), key=lambda s: (s.line.booking_date, s.id))
+    result = ApplyResult()
+    if not todo:
+        return result
+    gathered = _gather(uow, todo, rules)
+    book = gathered.book
+    payments: list[Payment] = []
+    cash: list[Payment] = []
+    decisions: list[LineDecision] = []
+    for stored in todo:
+        line = stored.line
+        decision = match(line, gathered.clues[stored.id], book, rules)
+        suggestions = [c.as_dict() for c in decision.suggestions]
+        best = decision.best
+        if best is None:
+            status = "unknown" if decision.status is LineStatus.UNKNOWN else "review"
+            result.count("review", stored.id, line.amount)
+            if status == "unknown":
+                result.unknown.append(stored.id)
+            decisions.append(
+                LineDecision(stored.id, decision.status, suggestions=suggestions, by=actor, at=at)
+            )
+            continue
+        reference = payment_reference(line)
+        payment = Payment(reference, best.customer_id, _day(line), line.amount, invoices=best.invoices)
+        if decision.status is LineStatus.MATCHED:
+            payments.append(payment)
+            book.pay(best.invoices, line.amount.minor)
+            result.count("matched", stored.id, line.amount)
+        else:
+            cash.append(payment)
+            result.count("unapplied", stored.id, line.amount)
+        result.payments.append(reference)
+        decisions.append(_decided(stored.id, decision, reference, suggestions, actor, at))
+    if payments:
+        record_payments(uow, payments, at=at, actor=actor)
+    keep_as_cash(uow, cash, at=at, actor=actor)
+    uow.bank.decide_many(decisions)
+    return result
+
+
+def _decided(
+    line_id: int,
+    decision: Decision,
+    reference: str,
+    suggestions: list[dict[str, Any]],
+    actor: str,
+    at: dt.datetime,
+) -> LineDecision:
+    assert decision.best is not None
+    return LineDecision(
+        line_id,
+        decision.status,
+        customer_id=decision.best.customer_id,
+        payment_reference=reference,
+        confidence=round(decision.best.confidence, 3),
+        suggestions=suggestions,
+        by=actor,
+        at=at,
+    )
+
+
+def _day(line: StatementLine) -> dt.date:
+    """The day the money counts: the value date when the bank gives one."""
+    return line.value_date or line.booking_date
+
+
+def keep_as_cash(uow: UnitOfWork, payments: Sequence[Payment], *, at: dt.datetime, actor: str) -> None:
+    """Store payments whole as unapplied cash of their customers (no invoice is paid), logged."""
+    if not payments:
+        return
+    uow.payments.add_many(payments, [])
+    uow.activities.add_many(
+        [
+            Activity(
+                "payment",
+                at,
+                actor,
+                p.customer_id,
+                f"Payment {p.reference} of {p.amount} received on {p.date}; "
+                f"{p.amount} kept as unapplied cash (no invoice matched)",
+                data={
+                    "reference": p.reference,
+                    "amount": str(p.amount.amount),
+                    "currency": p.amount.currency,
+                    "date": p.date.isoformat(),
+                    "unapplied": str(p.amount.amount),
+                },
+            )
+            for p in payments
+        ]
+    )
+
+
+# --- the review queue ---------------------------------------------------------------------------
+
+
+def review_queue(uow: UnitOfWork, *, limit: int | None = None) -> list[StoredLine]:
+    """Lines waiting for a person, oldest booking first."""
+    return uow.bank.with_status(OPEN_TO_MATCH, limit=limit)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a collector's confirmation did."""
+
+    line_id: int
+    status: LineStatus
+    customer_id: str
+    invoices: tuple[str, ...]
+    amount: Money
+    payment_reference: str
+    iban_learnt: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "line_id": self.line_id,
+            "status": self.status.value,
+            "customer_id": self.customer_id,
+            "invoices": list(self.invoices),
+            "amount": str(self.amount.amount),
+            "currency": self.amount.currency,
+            "payment_reference": self.payment_reference,
+            "iban_learnt": self.iban_learnt,
+        }
+
+    def text(self) -> str:
+        where = f"applied to {', '.join(self.invoices)}" if self.invoices else "kept as unapplied cash"
+        learnt = f"; IBAN {self.iban_learnt} remembered for {self.customer_id}" if self.iban_learnt else ""
+        return f"Line {self.line_id}: {self.amount} from {self.customer_id} {where}{learnt}."
+
+
+def confirm(
+    uow: UnitOfWork,
+    line_id: int,
+    *,
+    at: dt.datetime,
+    actor: str,
+    suggestion: int | None = None,
+    customer_id: str | None = None,
+    invoices: Sequence[str] = (),
+    unapplied: bool = False,
+) -> Confirmation:
+    """Apply a line of the review queue as a collector says (see the module's docstring).
+
+    ``suggestion`` is 1-based, as the queue shows it. With ``customer_id`` (and ``invoices``,
+    in the order to pay them) the collector chooses by hand; ``unapplied`` keeps the money on
+    the customer without paying an invoice. Raises a domain error, changing nothing, when the
+    line is not in the queue or the choice does not fit it.
+    """
+    stored = uow.bank.get_many([line_id]).get(line_id)
+    if stored is None:
+        raise NotFoundError(f"no statement line {line_id}")
+    if stored.status not in OPEN_TO_MATCH:
+        raise InvalidStateError(f"line {line_id} is already {stored.status.value}, not in the review queue")
+    line = stored.line
+    chosen_confidence: float | None = None
+    if suggestion is not None:
+        if not 1 <= suggestion <= len(stored.suggestions):
+            raise InvalidInputError(
+                f"line {line_id} has {len(stored.suggestions)} suggestion(s), not {suggestion}",
+                field="suggestion",
+            )
+        picked = stored.suggestions[suggestion - 1]
+        customer_id = customer_id or str(picked["customer_id"])
+        invoices = invoices or tuple(picked["invoices"])
+        chosen_confidence = float(picked.get("confidence", 0.0))
+    if not customer_id:
+        raise InvalidInputError("say which customer paid (a suggestion or --customer)", field="customer")
+    if uow.customers.get(customer_id) is None:
+        raise NotFoundError(f"no customer {customer_id}")
+    numbers = () if unapplied else tuple(dict.fromkeys(invoices))
+    _check_invoices(uow, line, customer_id, numbers)
+    reference = payment_reference(line)
+    payment = Payment(reference, customer_id, _day(line), line.amount, invoices=numbers)
+    if numbers:
+        record_payments(uow, [payment], at=at, actor=actor)
+        status = LineStatus.MATCHED
+    else:
+        keep_as_cash(uow, [payment], at=at, actor=actor)
+        status = LineStatus.UNAPPLIED
+    iban = normal_iban(line.counterparty_iban)
+    learnt = iban if iban and uow.bank.learn(iban, customer_id, by=actor, at=at) else None
+    uow.bank.decide(
+        line_id,
+        status,
+        customer_id=customer_id,
+        payment_reference=reference,
+        confidence=chosen_confidence,
+        suggestions=stored.suggestions,
+        by=actor,
+        at=at,
+    )
+    done = Confirmation(line_id, status, customer_id, numbers, line.amount, reference, learnt)
+    uow.activities.add_many(
+        [
+            Activity(
+                "cash_application",
+                at,
+                actor,
+                customer_id,
+                f"Bank credit of {line.amount} on {line.booking_date} from "
+                f"{line.counterparty_name or 'an unnamed payer'} confirmed by {actor}: {done.text()}",
+                invoices=numbers,
+                data={"line_id": line_id, "suggestion": suggestion, **done.as_json()},
+            )
+        ]
+    )
+    return done
+
+
+def _check_invoices(uow: UnitOfWork, line: StatementLine, customer_id: str, numbers: Sequence[str]) -> None:
+    if not numbers:
+        return
+    found = uow.invoices.get_many(numbers)
+    for number in numbers:
+        inv = found.get(number)
+        if inv is None:
+            raise InvalidInputError(f"no invoice {number}", field="invoices")
+        if inv.customer_id != customer_id:
+            raise InvalidInputError(
+                f"invoice {number} is {inv.customer_id}'s, not {customer_id}'s", field="invoices"
+            )
+        if inv.closed_on is not None:
+            raise InvalidInputError(f"invoice {number} is already {inv.status.value}", field="invoices")
+        if inv.currency != line.amount.currency:
+            raise InvalidInputError(
+                f"invoice {number} is in {inv.currency}; the payment is in {line.amount.currency}: "
+                "currencies are never mixed",
+                field="invoices",
+            )
