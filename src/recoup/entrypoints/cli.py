@@ -116,6 +116,10 @@ _kind_command("invoices", "number, customer_id, issue_date, amount (required); d
 _kind_command("payments", "reference, customer_id, date, amount (required); currency, invoices (a;b)")
 _kind_command("credit-notes", "number, customer_id, date, amount (required); currency, invoice")
 
+from recoup.entrypoints import statement_cli  # noqa: E402  (import statement)
+
+import_app.command("statement")(statement_cli.statement)
+
 
 @app.command("customers")
 def list_customers(

@@ -25,7 +25,7 @@ _LEGACY = ("cp1252", "cp852", "latin-1")  # latin-1 never fails, so it closes th
 
 def rejected(source: str, problems: list[str]) -> ImportRejectedError:
     """The refusal of ``source``: every problem, and the promise that nothing was stored."""
-    what = problems[0] if len(problems) == 1 else f"{len(problems)} problems"
+    what = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
     return ImportRejectedError(problems, f"{source} was not imported ({what}); nothing was stored")
 
 
