@@ -50,6 +50,9 @@ NAME_ONE = 0.80  # the payer's name is a customer's, one open invoice of that am
 NAME_COMBINATION = 0.70
 NAME_CUSTOMER = 0.50
 PAID_NAMED = 0.85  # the text names an invoice already paid: a double payment?
+NEAR_NUMBER = 0.04  # added when the text has the invoice's number with a digit or two wrong
+PARTIAL_RIVAL = 0.15  # taken off a partial or over payment when the amount is exactly another
+# open invoice's balance of the same customer (most likely a typo in the number)
 IBAN_AGREES = 0.12  # added when the payer's IBAN is known for the candidate's customer
 NAME_AGREES = 0.06  # added when the payer's name is the candidate's customer's
 IBAN_DISAGREES = 0.15  # taken off when the IBAN is known for other customers only
@@ -428,6 +431,7 @@ def _by_amount(
     *,
     source: str,
     levels: tuple[float, float, float],
+    keys: set[str],
 ) -> list[Candidate]:
     """Rules 3 and 5 (and an RF naming a customer): the amount against one customer's open
     invoices: one invoice of that balance, else a combination, else the customer alone."""
@@ -438,14 +442,20 @@ def _by_amount(
     singles = [i for i in items if i.balance == amount]
     found: list[Candidate] = []
     if singles:
-        base = one if len(singles) == 1 else min(one, IBAN_SEVERAL)
+        near = [i for i in singles if _near(i.number, keys)]
+        if near:
+            singles = near + [i for i in singles if i not in near]
+        base = one if len(singles) == 1 or len(near) == 1 else min(one, IBAN_SEVERAL)
         more = "" if len(singles) == 1 else f" (the oldest of {len(singles)} with that balance)"
+        if near:
+            base += NEAR_NUMBER
+            more = " (the remittance has its number with a typo)"
         reason = f"{source} and the amount of open invoice {singles[0].number}{more}"
         confidence = ev.adjust(customer, base, source=signal)
         found.append(
             Candidate(customer, (singles[0].number,), line.amount, amount, confidence, reason, "exact")
         )
-        if len(singles) > 1:
+        if len(singles) > 1 and not near:
             return found
     if not singles and items:
         subsets, _ = combinations(amount, items, max_items=rules.max_items, max_tries=rules.max_tries)
@@ -467,6 +477,7 @@ def candidates(line: StatementLine, clues: Clues, book: Book, rules: MatchRules)
     """Every candidate the rules find for ``line``, best first, one per (customer, invoices)."""
     ev = _Evidence(clues.payers, clues.namesakes)
     found = _named(line, clues, book, ev)
+    keys = text_keys(line.remittance) if line.remittance else set()
     if not any(c.kind == "exact" and c.confidence >= rules.threshold for c in found):
         if clues.rf_customer is not None:
             found += _by_amount(
@@ -477,6 +488,7 @@ def candidates(line: StatementLine, clues: Clues, book: Book, rules: MatchRules)
                 ev,
                 source="the customer's RF reference",
                 levels=(RF_CUSTOMER_ONE, RF_CUSTOMER_COMBINATION, RF_CUSTOMER),
+                keys=keys,
             )
         for customer in clues.payers:
             found += _by_amount(
@@ -487,6 +499,7 @@ def candidates(line: StatementLine, clues: Clues, book: Book, rules: MatchRules)
                 ev,
                 source="known IBAN",
                 levels=(IBAN_ONE, IBAN_COMBINATION, IBAN_CUSTOMER),
+                keys=keys,
             )
         for customer in clues.namesakes:
             found += _by_amount(
@@ -497,12 +510,38 @@ def candidates(line: StatementLine, clues: Clues, book: Book, rules: MatchRules)
                 ev,
                 source="the payer's name",
                 levels=(NAME_ONE, NAME_COMBINATION, NAME_CUSTOMER),
+                keys=keys,
             )
-        for number, customer in clues.paid:
+        paid = list(clues.paid) + [  # named invoices paid by an earlier line of the batch
+            (n, i.customer_id)
+            for n, _ in clues.named
+            if (i := book.items.get(n)) is not None and i.balance == 0 and i.currency == line.amount.currency
+        ]
+        for number, customer in paid:
             reason = f"names invoice {number}, already paid: a double payment? kept as unapplied cash"
             confidence = min(ev.adjust(customer, PAID_NAMED), 0.89 if customer not in clues.payers else 0.9)
             found.append(Candidate(customer, (), line.amount, 0, confidence, reason, "customer"))
+    exact = {c.customer_id for c in found if c.kind == "exact" and c.invoices}
+    found = [
+        replace(c, confidence=max(0.0, c.confidence - PARTIAL_RIVAL))
+        if c.kind in ("partial", "over") and c.customer_id in exact
+        else c
+        for c in found
+    ]
     return _ranked(found)
+
+
+def _near(number: str, keys: set[str]) -> bool:
+    """Whether ``keys`` hold ``number`` (whole or its digits) with one or two characters wrong."""
+    for wanted in number_keys(number):
+        for key in keys:
+            if (
+                len(key) == len(wanted)
+                and key != wanted
+                and sum(a != b for a, b in zip(key, wanted, strict=True)) <= 2
+            ):
+                return True
+    return False
 
 
 def _ranked(found: list[Candidate]) -> list[Candidate]:
@@ -526,7 +565,8 @@ def match(line: StatementLine, clues: Clues, book: Book, rules: MatchRules = Mat
         return Decision(LineStatus.UNKNOWN, None, ())
     best = ranked[0]
     second = ranked[1].confidence if len(ranked) > 1 else 0.0
-    if best.confidence >= rules.threshold and best.confidence - second >= rules.margin - 1e-9:
+    rivals = len(ranked) > 1 and not best.invoices  # cash on one customer while others are named
+    if best.confidence >= rules.threshold and best.confidence - second >= rules.margin - 1e-9 and not rivals:
         status = LineStatus.MATCHED if best.invoices else LineStatus.UNAPPLIED
         return Decision(status, best, suggestions)
     return Decision(LineStatus.REVIEW, None, suggestions)

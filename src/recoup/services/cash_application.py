@@ -151,7 +151,7 @@ def _gather(uow: UnitOfWork, todo: Sequence[StoredLine], rules: MatchRules) -> _
             payers=tuple(payers.get(normal_iban(line.counterparty_iban), ()))
             if line.counterparty_iban
             else (),
-            namesakes=tuple(by_name.get(name_key(line.counterparty_name), ())[:3]),
+            namesakes=_few(by_name.get(name_key(line.counterparty_name), [])),
             paid=paid.get(stored.id, ()),
         )
     # the customers whose every open invoice the amount rules need: only for lines that the
@@ -159,13 +159,19 @@ def _gather(uow: UnitOfWork, todo: Sequence[StoredLine], rules: MatchRules) -> _
     wanted: set[str] = set()
     for stored in todo:
         clue = clues[stored.id]
-        if match(stored.line, clue, book, rules).status is not LineStatus.MATCHED:
+        first = match(stored.line, clue, book, rules)
+        if first.best is None or first.best.kind != "exact" or not first.best.invoices:
             wanted.update(clue.payers, clue.namesakes)
             if clue.rf_customer:
                 wanted.add(clue.rf_customer)
     if wanted:
         book.add(uow.bank.open_items_of(wanted), complete=wanted)
     return _Gathered(book, clues)
+
+
+def _few(customers: list[str]) -> tuple[str, ...]:
+    """The customers a payer's name points to, when it points to few (a common name says nothing)."""
+    return tuple(customers) if len(customers) <= 3 else ()
 
 
 def _named(line: StatementLine, rfs: list[str], found: dict[str, list[Any]]) -> tuple[tuple[str, str], ...]:

@@ -194,8 +194,7 @@ class SqlBankLines:
         wanted = set(keys)
         hits: dict[str, list[str]] = {}
         query = select(invoices.c.number).where(invoices.c.closed_on.is_(None))
-        result = self.conn.execution_options(yield_per=20_000).execute(query)
-        for (number,) in result:
+        for (number,) in self.conn.execute(query.execution_options(yield_per=20_000)):
             for key in number_keys(number):
                 if key in wanted:
                     hits.setdefault(number, []).append(key)
@@ -235,8 +234,8 @@ class SqlBankLines:
         by_id: dict[str, list[str]] = {}
         if not want_names and not want_ids:
             return by_name, by_id
-        query = select(customers.c.id, customers.c.name)
-        for customer_id, name in self.conn.execution_options(yield_per=20_000).execute(query):
+        query = select(customers.c.id, customers.c.name).execution_options(yield_per=20_000)
+        for customer_id, name in self.conn.execute(query):
             if want_names:
                 key = name_key(name)
                 if key in want_names:
