@@ -55,7 +55,8 @@ def _what(data: bytes) -> str:
         except (etree.XMLSyntaxError, ValueError):
             return "markup that is not well-formed XML"
         child = next((c for c in root if isinstance(c.tag, str)), None)
-        inner = f" holding <{etree.QName(child).localname}>" if child is not None else ""
+        document = etree.QName(root).localname == "Document" and child is not None
+        inner = f" holding <{etree.QName(child).localname}>" if document and child is not None else ""
         namespace = etree.QName(root).namespace
         return f"an XML document <{etree.QName(root).localname}>{inner}" + (
             f" ({namespace})" if namespace else ""
