@@ -107,12 +107,26 @@ def joined(parts: Iterable[str | None]) -> str:
     return " ".join(" ".join(p.split()) for p in parts if p and p.strip())
 
 
+def fitted(line: StatementLine) -> StatementLine:
+    """``line`` with its fields cut to what ``bank_lines`` stores (a 90-character 'end-to-end id'
+    is a bank's text, not an id), so the key of the stored line is the key computed here."""
+    return dataclasses.replace(
+        line,
+        counterparty_name=line.counterparty_name[:200],
+        creditor_reference=line.creditor_reference[:64],
+        end_to_end_id=line.end_to_end_id[:64],
+        bank_reference=line.bank_reference[:64],
+        source=line.source[:300],
+    )
+
+
 def numbered(lines: Iterable[StatementLine]) -> tuple[StatementLine, ...]:
-    """The lines with ``sequence`` counting identical credits (same key but for the sequence), so
-    two equal transfers on one day stay two payments and a re-import finds both again."""
+    """The lines, fitted to storage, with ``sequence`` counting identical credits (same key but
+    for the sequence), so two equal transfers on one day stay two payments and a re-import finds
+    both again."""
     seen: Counter[str] = Counter()
     out = []
-    for line in lines:
+    for line in map(fitted, lines):
         base = dataclasses.replace(line, sequence=0).key
         out.append(dataclasses.replace(line, sequence=seen[base]))
         seen[base] += 1
