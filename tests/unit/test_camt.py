@@ -204,3 +204,13 @@ def test_an_xml_invoice_is_not_taken_for_a_statement() -> None:
         "inv.xml: an XML document <Invoice> (urn:oasis:names:specification:ubl:schema:xsd:Invoice-2), "
         "not a bank statement (expected MT940/MT942, CAMT.052/.053/.054 or OFX/QFX)"
     ]
+
+
+def test_an_rf_reference_failing_its_check_is_kept_as_text_not_as_reference() -> None:
+    wrong = RF[:2] + ("00" if RF[2:4] != "00" else "01") + RF[4:]
+    credit = entry(
+        details=f"<NtryDtls><TxDtls><RmtInf><Strd><CdtrRefInf><Ref>{wrong}</Ref></CdtrRefInf></Strd>"
+        "</RmtInf></TxDtls></NtryDtls>"
+    )
+    (line,) = read_camt(camt053(credit), "nov.xml").lines
+    assert (line.creditor_reference, line.remittance) == ("", wrong)

@@ -29,6 +29,7 @@ from recoup.adapters.formats.statement_common import (
     numbered,
     reference,
     rejected,
+    sound_reference,
 )
 from recoup.domain.errors import DomainError, InvalidValueError
 from recoup.domain.money import Money
@@ -278,8 +279,9 @@ def _line(
             texts.append(_text(tx, "AddtlTxInf"))
         ends.append(reference(_text(tx, "Refs", "EndToEndId")))
         bank_refs.append(_text(tx, "Refs", "AcctSvcrRef"))
+    structured = next((r for r in refs if sound_reference(r)), "")
+    texts += [r for r in refs if r and r != structured]  # kept as text: an invoice number may be in it
     remittance = joined(texts) or _text(entry, "AddtlNtryInf")
-    structured = next((r for r in refs if r), "")
     return StatementLine(
         account=account,
         booking_date=booked,

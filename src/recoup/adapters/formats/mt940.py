@@ -36,6 +36,7 @@ from recoup.adapters.formats.statement_common import (
     numbered,
     reference,
     rejected,
+    sound_reference,
 )
 from recoup.domain.errors import DomainError
 from recoup.domain.statements import Statement, StatementLine
@@ -373,9 +374,11 @@ def _slash_fields(text: str) -> dict[str, str]:
     found["end_to_end"] = reference(values.get("EREF"))
     remittance = values.get("REMI", "")
     structured = re.match(r"^STRD/(?:CUR|ISO)/(.+)$", remittance)
-    if structured:
+    if structured and sound_reference(structured.group(1).strip("/ ")):
         found["creditor_reference"] = structured.group(1).strip("/ ")
         remittance = ""
+    elif structured:
+        remittance = structured.group(1).strip("/ ")
     remittance = re.sub(r"^USTD//?", "", remittance)
     found["remittance"] = joined([remittance])
     return found

@@ -89,6 +89,16 @@ def find_rf(text: str) -> str:
     return ""
 
 
+def sound_reference(value: str) -> bool:
+    """Whether a structured creditor reference can be trusted as given: an ISO 11649 one ('RF'
+    and two digits) must pass its mod-97 check; a national one (Swiss ISR, Belgian OGM, Dutch
+    payment reference) is taken as the bank gave it."""
+    compact = "".join(value.split()).upper()
+    if re.match(r"^RF\d\d", compact):
+        return rf_reference_valid(compact)
+    return bool(compact)
+
+
 def iban_like(value: str | None) -> str:
     """``value`` compacted when it has the shape of an IBAN (the bank's field is trusted, the
     check digits of anonymised samples may not add up), else ''."""
