@@ -14,7 +14,7 @@ import typer
 
 from recoup import bootstrap
 from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
-from recoup.entrypoints import casefile_cli, render, run_cli, work_cli
+from recoup.entrypoints import casefile_cli, einvoice_cli, render, run_cli, work_cli
 from recoup.entrypoints.options import (
     AsOfOption,
     DbOption,
@@ -112,7 +112,7 @@ _kind_command(
     "sales_owner, payment_terms_days, credit_limit, tax_id, contract_terms, late_fee_clause, jurisdiction",
 )
 _kind_command("contacts", "customer_id, name (required); role, email, phone")
-_kind_command("invoices", "number, customer_id, issue_date, amount (required); due_date, currency, sent_to")
+einvoice_cli.register(import_app, _import)  # tables as above; UBL, CII and Factur-X told by content
 _kind_command("payments", "reference, customer_id, date, amount (required); currency, invoices (a;b)")
 _kind_command("credit-notes", "number, customer_id, date, amount (required); currency, invoice")
 
