@@ -120,3 +120,11 @@ def test_xml_that_is_neither_ubl_nor_cii_is_refused_naming_its_root() -> None:
     with pytest.raises(ImportRejectedError) as caught:
         read_einvoice(b"<?xml version='1.0'?>\n<dummy/>", "d.xml")
     assert "d.xml, line 2: the root element <dummy> is neither UBL" in caught.value.problems[0]
+
+
+def test_an_undeclared_namespace_prefix_is_malformed_xml_and_refused_as_such() -> None:
+    data = b'<?xml version="1.0"?><rsm:CrossIndustryInvoice mlns:rsm="urn:x"/>'
+    assert detect(data).format is Format.XML
+    with pytest.raises(ImportRejectedError) as caught:
+        read_einvoice(data, "n.xml")
+    assert "n.xml: not well-formed XML: Namespace prefix" in caught.value.problems[0]

@@ -84,8 +84,8 @@ def _xml_kind(data: bytes) -> Detected:
                 break
     except (etree.XMLSyntaxError, ValueError, LookupError):
         pass
-    if root is None:
-        return Detected(Format.XML, "XML that is not well-formed")
+    if root is None or not isinstance(root.tag, str) or ":" in root.tag.rpartition("}")[2]:
+        return Detected(Format.XML, "XML that is not well-formed")  # ':' left in a tag: an undeclared prefix
     kind = etree.QName(root).localname
     if is_ubl(root):
         return Detected(Format.UBL, f"UBL {kind}")
