@@ -418,7 +418,8 @@ def measure(url: str, truth_file: Path, profile: bool) -> dict[str, Any]:
 
             prof = cProfile.Profile()
             result = prof.runcall(apply_lines, uow, stored, at=AT, actor="bench")
-            pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         else:
             result = apply_lines(uow, stored, at=AT, actor="bench")
         seconds = time.perf_counter() - started

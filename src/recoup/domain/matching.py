@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -62,7 +62,9 @@ CEILING = 0.99
 _PIECES = re.compile(r"[A-Z]+|[0-9]+")
 _WORDS = re.compile(r"[0-9A-Z]+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
-_LEADING_LETTERS = re.compile(r"^[A-Z]+")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_SEPARATORS = str.maketrans("", "", " -_./\\:#,;()[]'\"+")
+_NOT_WORD = re.compile(r"[\W_]+")
 _RF_IN_TEXT = re.compile(r"RF\d{2}(?: ?[0-9A-Z]{1,4}){1,6}")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
 _LEGAL_FORM_WORDS = (
@@ -93,7 +95,7 @@ class MatchRules:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """An open invoice as matching sees it: its balance in minor units of its currency."""
+    """An open invoice as matching sees it: its balance (and amount) in minor units of its currency."""
 
     number: str
     customer_id: str
@@ -101,6 +103,7 @@ class Item:
     balance: int
     due_date: dt.date
     issue_date: dt.date
+    amount: int = 0  # the invoice's amount, 0 when not read
 
     @property
     def age(self) -> tuple[dt.date, dt.date, str]:
@@ -148,6 +151,7 @@ class Clues:
         payers: the customers the payer's IBAN is known for.
         namesakes: the customers whose name is the payer's.
         paid: (invoice number, customer) for invoices the line names that are no longer open.
+        keys: the line's ``text_keys`` when already worked out (else they are, from the remittance).
     """
 
     named: tuple[tuple[str, str], ...] = ()
@@ -155,6 +159,7 @@ class Clues:
     payers: tuple[str, ...] = ()
     namesakes: tuple[str, ...] = ()
     paid: tuple[tuple[str, str], ...] = ()
+    keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,14 +221,15 @@ class Book:
 
 def compact(text: str) -> str:
     """Letters and digits only, upper case: 'inv-1001' and 'INV 1001' are both 'INV1001'."""
-    return _NOT_ALNUM.sub("", text.upper())
+    out = text.upper().translate(_SEPARATORS)
+    return out if out.isascii() and out.isalnum() else _NOT_ALNUM.sub("", out)
 
 
 def number_keys(number: str) -> tuple[str, ...]:
     """The keys an invoice number is found by: the whole number compacted, then its digits
     without the letters in front ('INV-2026-0042' -> 'INV20260042', '20260042')."""
     whole = compact(number)
-    digits = _LEADING_LETTERS.sub("", whole)
+    digits = whole.lstrip(_LETTERS)
     if digits != whole and len(digits) >= 3:
         return (whole, digits)
     return (whole,)
@@ -239,18 +245,22 @@ def text_keys(*texts: str, window: int = 4) -> set[str]:
     """
     keys: set[str] = set()
     for text in texts:
+        if not text:
+            continue
         upper = text.upper()
         for word in _WORDS.findall(upper):
-            if 3 <= len(word) <= 40 and any(ch.isdigit() for ch in word):
+            if 3 <= len(word) <= 40 and not word.isalpha():
                 keys.add(word)
         pieces = _PIECES.findall(upper)
         for start in range(len(pieces)):
             joined = ""
+            digit = False
             for piece in pieces[start : start + window]:
                 joined += piece
+                digit = digit or piece[0].isdigit()
                 if len(joined) > 40:
                     break
-                if len(joined) >= 3 and any(ch.isdigit() for ch in joined):
+                if digit and len(joined) >= 3:
                     keys.add(joined)
     return keys
 
@@ -289,9 +299,9 @@ def name_key(name: str) -> str:
     """A customer's or payer's name as compared: lower case, accents and umlauts spelt out,
     punctuation and legal forms (GmbH, Ltd, SARL...) left out."""
     text = name.lower().translate(_TRANSLIT)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch if ch.isalnum() else " " for ch in text if not unicodedata.combining(ch))
-    return " ".join(w for w in text.split() if w not in _LEGAL_FORMS)
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(w for w in _NOT_WORD.split(text) if w and w not in _LEGAL_FORMS)
 
 
 def normal_iban(iban: str) -> str:
@@ -308,8 +318,9 @@ def combinations(
 
     Only the ``max_items`` oldest are used and at most ``max_tries`` subsets are tried.
     Runs of consecutive invoices from the oldest come first (how customers usually pay),
-    then every other subset in oldest-first order. Returns at most ``want`` sets (two tell
-    that the answer is not unique) and how many subsets were tried.
+    then pairs, then every larger subset in oldest-first order, a subset owing more than
+    the amount never grown. Returns at most ``want`` sets (two tell that the answer is not
+    unique) and how many subsets were tried.
     """
     pool = list(items[:max_items])
     found: list[tuple[Item, ...]] = []
@@ -325,28 +336,44 @@ def combinations(
             break
     if sum(i.balance for i in pool) < amount:
         return found, tries
-
-    def search(start: int, chosen: list[Item], total: int) -> Iterator[tuple[Item, ...]]:
-        nonlocal tries
-        for k in range(start, len(pool)):
+    balances = [i.balance for i in pool]
+    later: dict[int, list[int]] = {}  # balance -> indices after k
+    pairs: list[tuple[int, int]] = []
+    for k in range(len(pool) - 1, -1, -1):  # pairs, through the balance of the partner
+        tries += 1
+        pairs += [(k, j) for j in later.get(amount - balances[k], ())]
+        later.setdefault(balances[k], []).insert(0, k)
+    for k, j in sorted(pairs):
+        pair = (pool[k], pool[j])
+        if pair not in found:
+            found.append(pair)
+    if len(found) >= want:
+        return found[:want], tries
+    # larger subsets, depth first over the indices (an explicit stack: no recursion); a subset
+    # is not grown when even all the invoices after it could not bring it up to the amount
+    after = [0] * (len(pool) + 1)
+    for k in range(len(pool) - 1, -1, -1):
+        after[k] = after[k + 1] + balances[k]
+    stack: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())]
+    while stack and tries < max_tries:
+        start, total, chosen = stack.pop()
+        for k in range(len(pool) - 1, start - 1, -1):  # pushed in reverse: popped oldest first
             if tries >= max_tries:
-                return
+                break
             tries += 1
-            value = total + pool[k].balance
-            if value > amount:
+            value = total + balances[k]
+            if value > amount or (value + after[k + 1] < amount and value != amount):
                 continue
-            chosen.append(pool[k])
-            if value == amount and len(chosen) >= 2:
-                yield tuple(chosen)
-            elif value < amount:
-                yield from search(k + 1, chosen, value)
-            chosen.pop()
-
-    for subset in search(0, [], 0):
-        if subset not in found:
-            found.append(subset)
-        if len(found) >= want:
-            break
+            picked = (*chosen, k)
+            if value == amount:
+                if len(picked) >= 3:
+                    subset = tuple(pool[i] for i in picked)
+                    if subset not in found:
+                        found.append(subset)
+                        if len(found) >= want:
+                            return found, tries
+            else:
+                stack.append((k + 1, value, picked))
     return found, tries
 
 
@@ -431,7 +458,7 @@ def _by_amount(
     *,
     source: str,
     levels: tuple[float, float, float],
-    keys: set[str],
+    keys: frozenset[str],
 ) -> list[Candidate]:
     """Rules 3 and 5 (and an RF naming a customer): the amount against one customer's open
     invoices: one invoice of that balance, else a combination, else the customer alone."""
@@ -477,7 +504,7 @@ def candidates(line: StatementLine, clues: Clues, book: Book, rules: MatchRules)
     """Every candidate the rules find for ``line``, best first, one per (customer, invoices)."""
     ev = _Evidence(clues.payers, clues.namesakes)
     found = _named(line, clues, book, ev)
-    keys = text_keys(line.remittance) if line.remittance else set()
+    keys = clues.keys or frozenset(text_keys(line.remittance) if line.remittance else ())
     if not any(c.kind == "exact" and c.confidence >= rules.threshold for c in found):
         if clues.rf_customer is not None:
             found += _by_amount(
@@ -531,7 +558,7 @@ def candidates(line: StatementLine, clues: Clues, book: Book, rules: MatchRules)
     return _ranked(found)
 
 
-def _near(number: str, keys: set[str]) -> bool:
+def _near(number: str, keys: frozenset[str]) -> bool:
     """Whether ``keys`` hold ``number`` (whole or its digits) with one or two characters wrong."""
     for wanted in number_keys(number):
         for key in keys:

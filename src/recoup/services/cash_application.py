@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from recoup.domain.activity import Activity
 from recoup.domain.errors import InvalidInputError, InvalidStateError, NotFoundError
+from recoup.domain.invoices import Invoice
 from recoup.domain.matching import (
     Book,
     Clues,
     Decision,
+    Item,
     MatchRules,
     match,
     name_key,
@@ -77,7 +79,7 @@ class ApplyResult:
     def count(self, status: str, line_id: int, amount: Money) -> None:
         getattr(self, status).append(line_id)
         per = self.amounts.setdefault(status, {})
-        per[amount.currency] = per.get(amount.currency, Money.zero(amount.currency)) + amount
+        per[amount.currency] = per[amount.currency] + amount if amount.currency in per else amount
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -120,53 +122,61 @@ def _texts(line: StatementLine) -> tuple[str, ...]:
 class _Gathered:
     book: Book
     clues: dict[int, Clues]
+    read: dict[str, Item]  # the open invoices as read, before any line was applied
 
 
-def _gather(uow: UnitOfWork, todo: Sequence[StoredLine], rules: MatchRules) -> _Gathered:
-    """Everything the rules need for the whole batch, read set-based."""
-    keys: set[str] = set()
+def _gather(uow: UnitOfWork, todo: Sequence[StoredLine]) -> _Gathered:
+    """Everything the rules need for the whole batch, in a few set-based reads: the payers'
+    IBANs, the customers named by the payers' names or RF references, then one pass over the
+    open invoices for those the texts name and every open invoice of those customers."""
+    keys: dict[int, frozenset[str]] = {}
     rfs: dict[int, list[str]] = {}
-    for stored in todo:
-        keys |= text_keys(*_texts(stored.line))
-        rfs[stored.id] = rf_payloads(stored.line.creditor_reference, stored.line.remittance)
-        keys.update(rfs[stored.id])
-    found = uow.bank.open_items_by_key(keys)
-    book = Book(item for items in found.values() for item in items)
-    named: dict[int, tuple[tuple[str, str], ...]] = {}
-    for stored in todo:
-        named[stored.id] = _named(stored.line, rfs[stored.id], found)
-    paid = _paid(uow, [s for s in todo if not named[s.id]])
-    ibans = {normal_iban(s.line.counterparty_iban) for s in todo if s.line.counterparty_iban.strip()}
-    payers = uow.bank.payers(ibans)
-    names = {name_key(s.line.counterparty_name) for s in todo} - {""}
-    rf_ids = {p for ps in rfs.values() for p in ps if p not in found}
-    by_name, by_id = uow.bank.customers_by_key(names=names, ids=rf_ids)
-    clues: dict[int, Clues] = {}
+    names: dict[int, str] = {}
+    ibans: dict[int, str] = {}
     for stored in todo:
         line = stored.line
-        rf_customers = [c for p in rfs[stored.id] for c in by_id.get(p, [])]
-        clues[stored.id] = Clues(
-            named=named[stored.id],
-            rf_customer=rf_customers[0] if len(set(rf_customers)) == 1 else None,
-            payers=tuple(payers.get(normal_iban(line.counterparty_iban), ()))
-            if line.counterparty_iban
-            else (),
-            namesakes=_few(by_name.get(name_key(line.counterparty_name), [])),
-            paid=paid.get(stored.id, ()),
-        )
-    # the customers whose every open invoice the amount rules need: only for lines that the
-    # named invoices do not settle by themselves
+        rfs[stored.id] = rf_payloads(line.creditor_reference, line.remittance)
+        keys[stored.id] = frozenset(text_keys(*_texts(line))) | frozenset(rfs[stored.id])
+        names[stored.id] = name_key(line.counterparty_name) if line.counterparty_name else ""
+        ibans[stored.id] = normal_iban(line.counterparty_iban)
+    payers = uow.bank.payers(set(ibans.values()) - {""})
+    rf_all = {p for ps in rfs.values() for p in ps}
+    by_name, by_id = uow.bank.customers_by_key(names=set(names.values()) - {""}, ids=rf_all)
+    who: dict[int, tuple[tuple[str, ...], tuple[str, ...], list[str]]] = {}
     wanted: set[str] = set()
     for stored in todo:
-        clue = clues[stored.id]
-        first = match(stored.line, clue, book, rules)
-        if first.best is None or first.best.kind != "exact" or not first.best.invoices:
-            wanted.update(clue.payers, clue.namesakes)
-            if clue.rf_customer:
-                wanted.add(clue.rf_customer)
-    if wanted:
-        book.add(uow.bank.open_items_of(wanted), complete=wanted)
-    return _Gathered(book, clues)
+        rf_customers = list(dict.fromkeys(c for p in rfs[stored.id] for c in by_id.get(p, [])))
+        who[stored.id] = (
+            tuple(payers.get(ibans[stored.id], ())),
+            _few(by_name.get(names[stored.id], [])),
+            rf_customers,
+        )
+        wanted.update(who[stored.id][0], who[stored.id][1], rf_customers)
+    all_keys = frozenset().union(*keys.values())
+    items = uow.bank.open_items(keys=all_keys, customers=wanted)
+    book = Book(items, complete=wanted)
+    index: dict[str, list[Item]] = {}
+    for item in items:
+        for key in number_keys(item.number):
+            if key in all_keys:
+                index.setdefault(key, []).append(item)
+    named = {s.id: _named(keys[s.id], rfs[s.id], index) for s in todo}
+    paid = _paid(uow, [s for s in todo if not named[s.id]])
+    clues: dict[int, Clues] = {}
+    for stored in todo:
+        known, namesakes, rf_customers = who[stored.id]
+        rf_customer = rf_customers[0] if len(rf_customers) == 1 else None
+        if rf_customer is not None and any(p in index for p in rfs[stored.id]):
+            rf_customer = None  # the reference is an invoice's
+        clues[stored.id] = Clues(
+            named=named[stored.id],
+            rf_customer=rf_customer,
+            payers=known,
+            namesakes=namesakes,
+            paid=paid.get(stored.id, ()),
+            keys=keys[stored.id],
+        )
+    return _Gathered(book, clues, {i.number: i for i in items})
 
 
 def _few(customers: list[str]) -> tuple[str, ...]:
@@ -174,14 +184,14 @@ def _few(customers: list[str]) -> tuple[str, ...]:
     return tuple(customers) if len(customers) <= 3 else ()
 
 
-def _named(line: StatementLine, rfs: list[str], found: dict[str, list[Any]]) -> tuple[tuple[str, str], ...]:
+def _named(keys: frozenset[str], rfs: list[str], index: dict[str, list[Item]]) -> tuple[tuple[str, str], ...]:
     named: dict[str, str] = {}
     for payload in rfs:
-        for item in found.get(payload, ()):
+        for item in index.get(payload, ()):
             if number_keys(item.number)[0] == payload:
                 named[item.number] = "rf"
-    for key in sorted(text_keys(*_texts(line))):
-        for item in found.get(key, ()):
+    for key in sorted(keys):
+        for item in index.get(key, ()):
             how = "number" if number_keys(item.number)[0] == key else "digits"
             if named.get(item.number) not in ("rf", "number"):
                 named[item.number] = how
@@ -207,6 +217,44 @@ def _paid(uow: UnitOfWork, todo: Sequence[StoredLine]) -> dict[int, tuple[tuple[
     }
 
 
+class _NamedOnly:
+    """The unit of work as ``record_payments`` sees it from ``apply_lines``: every payment names
+    its invoices, so the open book it reads is those invoices, as matching read them in this
+    same transaction, instead of every open invoice of every payer read again (a second pass
+    over most of a large ledger)."""
+
+    def __init__(self, uow: UnitOfWork, items: Sequence[Item]) -> None:
+        self._uow = uow
+        self.invoices = _NamedInvoices(uow, items)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+
+class _NamedInvoices:
+    def __init__(self, uow: UnitOfWork, items: Sequence[Item]) -> None:
+        self._inner = uow.invoices
+        self._items = items
+
+    def open_for_customers(self, customer_ids: Collection[str]) -> list[Invoice]:
+        wanted = set(customer_ids)
+        return [
+            Invoice(
+                i.number,
+                i.customer_id,
+                i.issue_date,
+                i.due_date,
+                Money.from_minor(i.amount, i.currency),
+                balance=Money.from_minor(i.balance, i.currency),
+            )
+            for i in self._items
+            if i.customer_id in wanted
+        ]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def apply_lines(
     uow: UnitOfWork,
     lines: list[StoredLine],
@@ -224,7 +272,7 @@ def apply_lines(
     result = ApplyResult()
     if not todo:
         return result
-    gathered = _gather(uow, todo, rules)
+    gathered = _gather(uow, todo)
     book = gathered.book
     payments: list[Payment] = []
     cash: list[Payment] = []
@@ -255,7 +303,9 @@ def apply_lines(
         result.payments.append(reference)
         decisions.append(_decided(stored.id, decision, reference, suggestions, actor, at))
     if payments:
-        record_payments(uow, payments, at=at, actor=actor)
+        named = {n for p in payments for n in p.invoices}
+        items = [gathered.read[n] for n in named]
+        record_payments(cast(UnitOfWork, _NamedOnly(uow, items)), payments, at=at, actor=actor)
     keep_as_cash(uow, cash, at=at, actor=actor)
     uow.bank.decide_many(decisions)
     return result

@@ -186,12 +186,9 @@ class BankLines(Protocol):
         ...
 
     def decide_many(self, decisions: Sequence[LineDecision]) -> None: ...
-    def open_items_by_key(self, keys: Collection[str]) -> dict[str, list[Item]]:
-        """The open invoices whose number has one of ``keys`` (domain.matching.number_keys), per key."""
-        ...
-
-    def open_items_of(self, customer_ids: Collection[str]) -> list[Item]:
-        """Every open invoice of these customers, as matching sees them."""
+    def open_items(self, *, keys: Collection[str], customers: Collection[str]) -> list[Item]:
+        """The open invoices whose number has one of ``keys`` (domain.matching.number_keys), and
+        every open invoice of ``customers``, as matching sees them."""
         ...
 
     def customers_by_key(

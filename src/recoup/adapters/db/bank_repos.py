@@ -6,14 +6,19 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, String, bindparam, insert, select, type_coerce, update
 
-from recoup.adapters.db.rows import chunks, member
+from recoup.adapters.db.rows import chunks
 from recoup.adapters.db.tables import bank_lines, customers, invoices, payer_ibans
 from recoup.domain.matching import Item, compact, name_key, number_keys
 from recoup.domain.money import Money
 from recoup.domain.statements import LineStatus, StatementLine
 from recoup.services.ports import LineDecision, StoredLine
+
+
+def _day(value: dt.date | str) -> dt.date:
+    """A date as SQLite (text) or PostgreSQL (a date) gives it."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _line(r: Mapping[str, Any]) -> StoredLine:
@@ -185,44 +190,35 @@ class SqlBankLines:
         for batch in chunks(params):
             self.conn.execute(stmt, batch)
 
-    def open_items_by_key(self, keys: Collection[str]) -> dict[str, list[Item]]:
-        """The open invoices whose number has one of ``keys`` (``matching.number_keys``), per key.
+    def open_items(self, *, keys: Collection[str], customers: Collection[str]) -> list[Item]:
+        """The open invoices whose number has one of ``keys`` (``matching.number_keys``), and every
+        open invoice of ``customers``.
 
-        One pass over the open invoices' numbers, streamed, the keys compared in Python (the
-        normalisation is the domain's, not SQL's); then the invoices found, by number.
+        One streamed pass over the open invoices (the keys are compared in Python: the
+        normalisation is the domain's, not SQL's); dates are read as the driver gives them and
+        parsed for the invoices kept only.
         """
-        wanted = set(keys)
-        hits: dict[str, list[str]] = {}
-        query = select(invoices.c.number).where(invoices.c.closed_on.is_(None))
-        for (number,) in self.conn.execute(query.execution_options(yield_per=20_000)):
-            for key in number_keys(number):
-                if key in wanted:
-                    hits.setdefault(number, []).append(key)
-        found: dict[str, list[Item]] = {}
-        for item in self._items(invoices.c.number, list(hits)):
-            for key in hits[item.number]:
-                found.setdefault(key, []).append(item)
+        wanted, mine = set(keys), set(customers)
+        inv = invoices.c
+        query = select(
+            inv.number,
+            inv.customer_id,
+            inv.currency,
+            inv.balance_minor,
+            type_coerce(inv.due_date, String),
+            type_coerce(inv.issue_date, String),
+            inv.amount_minor,
+        ).where(inv.closed_on.is_(None))
+        found: list[Item] = []
+        for number, customer, currency, balance, due, issued, amount in self.conn.execute(
+            query.execution_options(yield_per=20_000)
+        ):
+            if customer not in mine:
+                keys = number_keys(number)
+                if keys[0] not in wanted and (len(keys) == 1 or keys[1] not in wanted):
+                    continue
+            found.append(Item(number, customer, currency, balance, _day(due), _day(issued), amount))
         return found
-
-    def open_items_of(self, customer_ids: Collection[str]) -> list[Item]:
-        """Every open invoice of these customers (oldest first per customer)."""
-        items = self._items(invoices.c.customer_id, sorted(set(customer_ids)))
-        return sorted(items, key=lambda i: (i.customer_id, i.age))
-
-    def _items(self, column: Any, values: Sequence[str]) -> list[Item]:
-        cols = (
-            invoices.c.number,
-            invoices.c.customer_id,
-            invoices.c.currency,
-            invoices.c.balance_minor,
-            invoices.c.due_date,
-            invoices.c.issue_date,
-        )
-        items: list[Item] = []
-        for batch in chunks(values):
-            query = select(*cols).where(member(self.conn, column, batch), invoices.c.closed_on.is_(None))
-            items += [Item(*row) for row in self.conn.execute(query)]
-        return items
 
     def customers_by_key(
         self, *, names: Collection[str], ids: Collection[str]
