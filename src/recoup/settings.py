@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     )
     link_days: int = Field(default=60, ge=1, le=365, description="days a customer link stays valid")
     session_hours: int = Field(default=12, ge=1, le=24 * 30, description="hours a desk sign-in lasts")
+    match_threshold: float = Field(
+        default=0.9,
+        ge=0.0,
+        le=1.0,
+        description="confidence a bank credit's match needs to be applied unreviewed",
+    )
 
     invoice_files: Path | None = Field(
         default=None,

@@ -197,6 +197,10 @@ app.command("simulate")(run_cli.simulate_command)
 app.command("worklist")(work_cli.worklist)
 app.command("checklist")(work_cli.checklist)
 
+from recoup.entrypoints import match_cli  # noqa: E402  (cash application, the review queue)
+
+app.command("match")(match_cli.match)
+
 from recoup.entrypoints import case_cli  # noqa: E402  (log, promise, plan, dispute, hold, settle, ...)
 
 case_cli.register(app)
