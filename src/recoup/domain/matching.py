@@ -26,7 +26,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from recoup.domain.money import Money
 from recoup.domain.statements import LineStatus, StatementLine, rf_reference, rf_reference_valid
@@ -43,7 +44,9 @@ RF_CUSTOMER_ONE = 0.96  # the customer's RF reference, one open invoice of that 
 RF_CUSTOMER_COMBINATION = 0.93
 RF_CUSTOMER = 0.92  # the customer's RF reference, no amount matches: unapplied cash
 IBAN_ONE = 0.95  # the payer's known IBAN, exactly one open invoice of that amount
-IBAN_COMBINATION = 0.92  # the payer's known IBAN, one combination of open invoices
+IBAN_COMBINATION = 0.92  # the payer's known IBAN, the oldest invoices in a row or two of them
+LOOSE_COMBINATION = 0.07  # taken off a set of three or more that is not the oldest in a row:
+# among a dozen invoices some such set adds up to almost any amount by chance
 IBAN_SEVERAL = 0.75  # several invoices or combinations fit: the oldest is suggested
 IBAN_CUSTOMER = 0.90  # the payer's known IBAN, nothing fits: unapplied cash
 NAME_ONE = 0.80  # the payer's name is a customer's, one open invoice of that amount
@@ -63,6 +66,7 @@ _PIECES = re.compile(r"[A-Z]+|[0-9]+")
 _WORDS = re.compile(r"[0-9A-Z]+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_AGE = attrgetter("due_date", "issue_date", "number")
 _SEPARATORS = str.maketrans("", "", " -_./\\:#,;()[]'\"+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _RF_IN_TEXT = re.compile(r"RF\d{2}(?: ?[0-9A-Z]{1,4}){1,6}")
@@ -93,8 +97,7 @@ class MatchRules:
     max_suggestions: int = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """An open invoice as matching sees it: its balance (and amount) in minor units of its currency."""
 
     number: str
@@ -175,25 +178,46 @@ class Book:
     """The open invoices matching may pay, with balances lowered as lines are applied.
 
     ``complete`` customers have all their open invoices here (combinations may be made of
-    them); for the others only the invoices a line named were read.
+    them); for the others only the invoices a line named were read. A customer's invoices
+    are put in order the first time they are asked for (most never are).
     """
 
     def __init__(self, items: Iterable[Item] = (), *, complete: Iterable[str] = ()) -> None:
         self.items: dict[str, Item] = {}
         self.complete: set[str] = set()
         self._of: dict[str, list[str]] = {}
+        self._waiting: dict[str, list[Item]] = {}
         self.add(items, complete=complete)
 
     def add(self, items: Iterable[Item], *, complete: Iterable[str] = ()) -> None:
+        """Add invoices (one already here keeps its balance); ``complete``: customers whose every
+        open invoice is among them."""
+        self.complete.update(complete)
+        self._put(items)
+
+    def add_customers(self, items: Iterable[Item], customers: Iterable[str]) -> None:
+        """Add every open invoice of ``customers``; they are put in order when first asked for
+        (``open_of``), so customers no line needs cost nothing more."""
+        self.complete.update(customers)
+        for item in items:
+            self._waiting.setdefault(item.customer_id, []).append(item)
+
+    def _put(self, items: Iterable[Item]) -> None:
         touched: set[str] = set()
         for item in items:
             if item.number not in self.items:
                 self.items[item.number] = item
                 self._of.setdefault(item.customer_id, []).append(item.number)
                 touched.add(item.customer_id)
-        self.complete.update(complete)
+        known = self.items
         for customer in touched:
-            self._of[customer].sort(key=lambda n: self.items[n].age)
+            numbers = self._of[customer]
+            numbers[:] = [i.number for i in sorted((known[n] for n in numbers), key=_AGE)]
+
+    def _ready(self, customer_id: str) -> None:
+        waiting = self._waiting.pop(customer_id, None)
+        if waiting:
+            self._put(waiting)
 
     def get(self, number: str) -> Item | None:
         item = self.items.get(number)
@@ -201,6 +225,7 @@ class Book:
 
     def open_of(self, customer_id: str, currency: str) -> list[Item]:
         """The customer's open invoices in ``currency``, oldest first."""
+        self._ready(customer_id)
         found = (self.items[n] for n in self._of.get(customer_id, ()))
         return [i for i in found if i.currency == currency and i.balance > 0]
 
@@ -212,7 +237,7 @@ class Book:
             if item is None or left <= 0:
                 continue
             part = min(left, item.balance)
-            self.items[number] = replace(item, balance=item.balance - part)
+            self.items[number] = item._replace(balance=item.balance - part)
             left -= part
 
 
@@ -233,6 +258,24 @@ def number_keys(number: str) -> tuple[str, ...]:
     if digits != whole and len(digits) >= 3:
         return (whole, digits)
     return (whole,)
+
+
+TAIL = 8
+
+
+def key_tails(keys: Iterable[str]) -> frozenset[str]:
+    """The last ``TAIL`` characters of each key long enough, for ``surely_unnamed``."""
+    return frozenset(k[-TAIL:] for k in keys if len(k) >= TAIL)
+
+
+def surely_unnamed(number: str, tails: frozenset[str]) -> bool:
+    """A quick exact test that no key with these ``tails`` is one of ``number_keys(number)``.
+
+    When a number ends with ``TAIL`` ASCII digits, both its keys end with them too, so a key
+    naming it has that tail. False means 'look closer', not 'named'.
+    """
+    tail = number[-TAIL:]
+    return len(tail) == TAIL and tail.isascii() and tail.isdigit() and tail not in tails
 
 
 def text_keys(*texts: str, window: int = 4) -> set[str]:
@@ -316,65 +359,49 @@ def combinations(
 ) -> tuple[list[tuple[Item, ...]], int]:
     """Sets of two or more of ``items`` (oldest first) whose balances add up to ``amount``.
 
-    Only the ``max_items`` oldest are used and at most ``max_tries`` subsets are tried.
-    Runs of consecutive invoices from the oldest come first (how customers usually pay),
-    then pairs, then every larger subset in oldest-first order, a subset owing more than
-    the amount never grown. Returns at most ``want`` sets (two tell that the answer is not
-    unique) and how many subsets were tried.
+    Only the ``max_items`` oldest are used, fewer if needed so that at most ``max_tries``
+    partial sums are worked out. Runs of consecutive invoices from the oldest come first (how
+    customers usually pay), then the other sets, older invoices first. The search meets in the
+    middle: the sums of the subsets of the older half are looked up among those of the newer
+    half, so 12 invoices (4,096 sets) cost 128 sums. Returns at most ``want`` sets (two tell
+    that the answer is not unique) and how many partial sums were worked out.
     """
     pool = list(items[:max_items])
-    found: list[tuple[Item, ...]] = []
-    tries = 0
+    while len(pool) > 1 and 2 ** (len(pool) // 2) + 2 ** (len(pool) - len(pool) // 2) > max_tries:
+        pool.pop()
+    found: list[tuple[int, ...]] = []
     running = 0
     for end, item in enumerate(pool):  # oldest-first runs: 1+2, 1+2+3, ...
         running += item.balance
-        tries += 1
         if running == amount and end >= 1:
-            found.append(tuple(pool[: end + 1]))
+            found.append(tuple(range(end + 1)))
             break
         if running > amount:
             break
-    if sum(i.balance for i in pool) < amount:
-        return found, tries
-    balances = [i.balance for i in pool]
-    later: dict[int, list[int]] = {}  # balance -> indices after k
-    pairs: list[tuple[int, int]] = []
-    for k in range(len(pool) - 1, -1, -1):  # pairs, through the balance of the partner
-        tries += 1
-        pairs += [(k, j) for j in later.get(amount - balances[k], ())]
-        later.setdefault(balances[k], []).insert(0, k)
-    for k, j in sorted(pairs):
-        pair = (pool[k], pool[j])
-        if pair not in found:
-            found.append(pair)
-    if len(found) >= want:
-        return found[:want], tries
-    # larger subsets, depth first over the indices (an explicit stack: no recursion); a subset
-    # is not grown when even all the invoices after it could not bring it up to the amount
-    after = [0] * (len(pool) + 1)
-    for k in range(len(pool) - 1, -1, -1):
-        after[k] = after[k + 1] + balances[k]
-    stack: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())]
-    while stack and tries < max_tries:
-        start, total, chosen = stack.pop()
-        for k in range(len(pool) - 1, start - 1, -1):  # pushed in reverse: popped oldest first
-            if tries >= max_tries:
-                break
-            tries += 1
-            value = total + balances[k]
-            if value > amount or (value + after[k + 1] < amount and value != amount):
-                continue
-            picked = (*chosen, k)
-            if value == amount:
-                if len(picked) >= 3:
-                    subset = tuple(pool[i] for i in picked)
-                    if subset not in found:
-                        found.append(subset)
-                        if len(found) >= want:
-                            return found, tries
-            else:
-                stack.append((k + 1, value, picked))
-    return found, tries
+    tries = 0
+    if sum(i.balance for i in pool) >= amount:
+        half = len(pool) // 2
+        older, newer = _sums(pool[:half], 0, amount), _sums(pool[half:], half, amount)
+        tries = len(older) + len(newer)
+        completing: dict[int, list[tuple[int, ...]]] = {}
+        for total, picked in newer:
+            completing.setdefault(amount - total, []).append(picked)
+        others = sorted(
+            first + rest
+            for total, first in older
+            for rest in completing.get(total, ())
+            if len(first) + len(rest) >= 2
+        )
+        found += [c for c in others if c not in found][: want + 1]
+    return [tuple(pool[i] for i in c) for c in found[:want]], tries
+
+
+def _sums(part: Sequence[Item], offset: int, limit: int) -> list[tuple[int, tuple[int, ...]]]:
+    """Every subset of ``part`` owing at most ``limit``: (its sum, the indices it takes)."""
+    sums: list[tuple[int, tuple[int, ...]]] = [(0, ())]
+    for k, item in enumerate(part):
+        sums += [(t + item.balance, (*p, offset + k)) for t, p in sums if t + item.balance <= limit]
+    return sums
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -490,6 +517,9 @@ def _by_amount(
             base = combined if len(subsets) == 1 else min(combined, IBAN_SEVERAL)
             numbers = tuple(i.number for i in subsets[0])
             more = "" if len(subsets) == 1 else " (other combinations fit too)"
+            if len(numbers) > 2 and subsets[0] != tuple(items[: len(numbers)]):
+                base -= LOOSE_COMBINATION
+                more += " (not the oldest in a row: check)"
             reason = f"{source} and the sum of open invoices {', '.join(numbers)}{more}"
             confidence = ev.adjust(customer, base, source=signal)
             found.append(Candidate(customer, numbers, line.amount, amount, confidence, reason, "exact"))

@@ -37,11 +37,13 @@ from recoup.domain.matching import (
     Decision,
     Item,
     MatchRules,
+    key_tails,
     match,
     name_key,
     normal_iban,
     number_keys,
     rf_payloads,
+    surely_unnamed,
     text_keys,
 )
 from recoup.domain.money import Money
@@ -154,12 +156,15 @@ def _gather(uow: UnitOfWork, todo: Sequence[StoredLine]) -> _Gathered:
         wanted.update(who[stored.id][0], who[stored.id][1], rf_customers)
     all_keys = frozenset().union(*keys.values())
     items = uow.bank.open_items(keys=all_keys, customers=wanted)
-    book = Book(items, complete=wanted)
+    tails = key_tails(all_keys)
     index: dict[str, list[Item]] = {}
     for item in items:
-        for key in number_keys(item.number):
-            if key in all_keys:
-                index.setdefault(key, []).append(item)
+        if not surely_unnamed(item.number, tails):
+            for key in number_keys(item.number):
+                if key in all_keys:
+                    index.setdefault(key, []).append(item)
+    book = Book(i for found in index.values() for i in found)
+    book.add_customers((i for i in items if i.customer_id in wanted), wanted)
     named = {s.id: _named(keys[s.id], rfs[s.id], index) for s in todo}
     paid = _paid(uow, [s for s in todo if not named[s.id]])
     clues: dict[int, Clues] = {}
@@ -283,10 +288,11 @@ def apply_lines(
         suggestions = [c.as_dict() for c in decision.suggestions]
         best = decision.best
         if best is None:
-            status = "unknown" if decision.status is LineStatus.UNKNOWN else "review"
             result.count("review", stored.id, line.amount)
-            if status == "unknown":
+            if decision.status is LineStatus.UNKNOWN:
                 result.unknown.append(stored.id)
+                if stored.status is LineStatus.UNKNOWN and not stored.suggestions:
+                    continue  # nothing to write: it stays as it was stored
             decisions.append(
                 LineDecision(stored.id, decision.status, suggestions=suggestions, by=actor, at=at)
             )

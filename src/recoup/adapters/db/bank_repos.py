@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, insert, select, type_coerce, update
+from sqlalchemy import Connection, String, bindparam, insert, select, text, type_coerce, update
 
 from recoup.adapters.db.rows import chunks
 from recoup.adapters.db.tables import bank_lines, customers, invoices, payer_ibans
-from recoup.domain.matching import Item, compact, name_key, number_keys
+from recoup.domain.matching import Item, compact, key_tails, name_key, number_keys, surely_unnamed
 from recoup.domain.money import Money
 from recoup.domain.statements import LineStatus, StatementLine
 from recoup.services.ports import LineDecision, StoredLine
@@ -199,6 +199,7 @@ class SqlBankLines:
         parsed for the invoices kept only.
         """
         wanted, mine = set(keys), set(customers)
+        tails = key_tails(wanted)
         inv = invoices.c
         query = select(
             inv.number,
@@ -208,12 +209,20 @@ class SqlBankLines:
             type_coerce(inv.due_date, String),
             type_coerce(inv.issue_date, String),
             inv.amount_minor,
-        ).where(inv.closed_on.is_(None))
+        ).where(
+            # SQLite would walk ix_invoices_closed_on and fetch each row by its id: three times
+            # slower than reading the table through when most invoices are open; '+' keeps the
+            # index out. PostgreSQL's planner chooses by itself.
+            text("+invoices.closed_on IS NULL")
+            if self.conn.dialect.name == "sqlite"
+            else inv.closed_on.is_(None)
+        )
         found: list[Item] = []
-        for number, customer, currency, balance, due, issued, amount in self.conn.execute(
-            query.execution_options(yield_per=20_000)
-        ):
+        rows = self.conn.execute(query.execution_options(yield_per=20_000))
+        for number, customer, currency, balance, due, issued, amount in rows:
             if customer not in mine:
+                if surely_unnamed(number, tails):
+                    continue
                 keys = number_keys(number)
                 if keys[0] not in wanted and (len(keys) == 1 or keys[1] not in wanted):
                     continue
