@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, insert, select, text, type_coerce, update
 
-from recoup.adapters.db.rows import chunks
+from recoup.adapters.db.rows import chunks, member
 from recoup.adapters.db.tables import bank_lines, customers, invoices, payer_ibans
 from recoup.domain.matching import Item, compact, key_tails, name_key, number_keys, surely_unnamed
 from recoup.domain.money import Money
@@ -143,7 +143,9 @@ class SqlBankLines:
         """The customers each IBAN is known to pay for."""
         found: dict[str, list[str]] = {}
         for batch in chunks(sorted({i for i in ibans if i})):
-            query = select(payer_ibans.c.iban, payer_ibans.c.customer_id).where(payer_ibans.c.iban.in_(batch))
+            query = select(payer_ibans.c.iban, payer_ibans.c.customer_id).where(
+                member(self.conn, payer_ibans.c.iban, batch)
+            )
             for iban, customer_id in self.conn.execute(query):
                 found.setdefault(iban, []).append(customer_id)
         return found
