@@ -69,6 +69,7 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _AGE = attrgetter("due_date", "issue_date", "number")
 _SEPARATORS = str.maketrans("", "", " -_./\\:#,;()[]'\"+")
 _NOT_WORD = re.compile(r"[\W_]+")
+_COMBINING = re.compile("[\u0300-\u036f]")  # the combining diacritical marks NFKD splits off
 _RF_IN_TEXT = re.compile(r"RF\d{2}(?: ?[0-9A-Z]{1,4}){1,6}")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
 _LEGAL_FORM_WORDS = (
@@ -343,8 +344,8 @@ def name_key(name: str) -> str:
     punctuation and legal forms (GmbH, Ltd, SARL...) left out."""
     text = name.lower().translate(_TRANSLIT)
     if not text.isascii():
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return " ".join(w for w in _NOT_WORD.split(text) if w and w not in _LEGAL_FORMS)
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return " ".join([w for w in _NOT_WORD.split(text) if w and w not in _LEGAL_FORMS])
 
 
 def normal_iban(iban: str) -> str:
