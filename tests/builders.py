@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from recoup.domain.activity import Activity
@@ -26,6 +27,8 @@ from recoup.services import ledger
 from recoup.services.ports import UnitOfWork, UnitOfWorkFactory
 
 AT = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+# The third-party corpora (../shared/corpora): tests that read them skip when it is absent.
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 """The wall-clock time of every recorded action (the same as conftest.AT)."""
 
 DateLike = dt.date | str

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import AT
-from conftest import CORPORA
+from builders import AT, CORPORA
 from einvoice_samples import facturx_pdf
 from recoup.adapters.db.engine import make_engine, migrate
 from recoup.adapters.db.uow import SqlUnitOfWorkFactory

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from conftest import AT, CORPORA
+from builders import AT, CORPORA
 from recoup.adapters.db.engine import make_engine, migrate
 from recoup.adapters.db.tables import bank_lines
 from recoup.adapters.db.uow import SqlUnitOfWorkFactory

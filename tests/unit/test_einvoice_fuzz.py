@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import CORPORA
+from builders import CORPORA
 from einvoice_samples import cii, facturx_pdf, ubl
 from recoup.adapters.db.engine import make_engine, migrate
 from recoup.adapters.db.uow import SqlUnitOfWorkFactory

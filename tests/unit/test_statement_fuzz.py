@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPORA
+from builders import CORPORA
 from recoup.adapters.formats.statement_detect import read_statement
 from recoup.domain.errors import ImportRejectedError
 from recoup.domain.statements import Statement
