@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from recoup.entrypoints.cli import app
@@ -112,3 +113,17 @@ def test_a_broken_statement_is_refused_naming_the_line_and_nothing_is_stored(tmp
     assert "broken.xml was not imported (1 problem); nothing was stored" in err
     assert "broken.xml, line 19 (<Ntry>): <Amt> '35,00' is not an amount (digits and a decimal point)" in err
     assert bank_lines(db) == 0
+
+
+def test_the_threshold_setting_decides_what_is_applied_without_a_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statement = EXAMPLES / "bank-statement.camt053.xml"  # line 2: ACME's name and INV-1001's amount (0.80)
+    db = ledger(tmp_path)
+    code, out, _ = recoup("import", "statement", str(statement), "--db", db, "--json")
+    assert code == 0 and json.loads(out)["matched"] == 1
+    monkeypatch.setenv("RECOUP_MATCH_THRESHOLD", "0.8")
+    (tmp_path / "lower").mkdir()
+    lower = ledger(tmp_path / "lower")
+    code, out, _ = recoup("import", "statement", str(statement), "--db", lower, "--json")
+    assert code == 0 and json.loads(out)["matched"] == 2

@@ -17,6 +17,7 @@ import typer
 from recoup import bootstrap
 from recoup.adapters.formats.statement_detect import read_statement
 from recoup.domain.errors import DomainError, ImportRejectedError
+from recoup.domain.matching import MatchRules
 from recoup.entrypoints.options import DbOption, JsonOption, emit_json, fail, out
 from recoup.entrypoints.render import escape
 from recoup.services.statements import import_statement
@@ -40,7 +41,8 @@ def statement(
         return
     built = bootstrap.build(db)
     try:
-        result = import_statement(built.uow, read, source=file.name, at=built.now())
+        rules = MatchRules(threshold=built.settings.match_threshold)  # RECOUP_MATCH_THRESHOLD
+        result = import_statement(built.uow, read, source=file.name, at=built.now(), rules=rules)
     except DomainError as exc:
         fail(f"{file.name}: {exc}; nothing was stored")
         return

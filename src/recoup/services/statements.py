@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from recoup.domain.matching import MatchRules
 from recoup.domain.money import Money
 from recoup.domain.statements import Statement, StatementLine
 from recoup.services.cash_application import ApplyResult, apply_lines
@@ -105,12 +106,14 @@ def import_statement(
     source: str,
     at: dt.datetime,
     actor: str = "import",
+    rules: MatchRules | None = None,
 ) -> StatementImport:
     """Store the new credits of ``statement`` (read from the file ``source``) and apply them to
-    open invoices, in one transaction: all of it or, on any error, nothing."""
+    open invoices (with ``rules``: the threshold of the settings), in one transaction: all of it
+    or, on any error, nothing."""
     with uow_factory() as uow:
         stored = uow.bank.add_new(list(statement.lines), at=at)
-        applied = apply_lines(uow, stored, at=at, actor=actor)
+        applied = apply_lines(uow, stored, at=at, actor=actor, rules=rules)
         uow.commit()
     return _result(statement, source, stored_lines=[s.line for s in stored], applied=applied)
 
