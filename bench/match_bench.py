@@ -39,7 +39,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+sys.path.insert(0, str(HERE))
+
+import plan_bench  # noqa: E402  (the PostgreSQL copy of a SQLite ledger)
+
 AT = dt.datetime(2026, 7, 1, 6, tzinfo=dt.UTC)
 ACCOUNT = "DE89370400440532013000"
 SCENARIOS = {  # name: share of the lines
@@ -358,42 +361,8 @@ def sqlite_copy(base: Path) -> str:
 
 
 def postgresql_copy(base: Path, name: str) -> str:
-    from sqlalchemy import Boolean, create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from recoup.adapters.db.copy import reset_sequence
-    from recoup.adapters.db.engine import make_engine, migrate
-    from recoup.adapters.db.tables import metadata
-
-    url = make_url(os.environ.get("RECOUP_BENCH_PG", DEFAULT_PG))
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    target = url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(target)
-    migrate(engine)
-    source = sqlite3.connect(base)
-    raw = engine.raw_connection()
-    cur = raw.cursor()
-    for table in metadata.sorted_tables:
-        columns = [c.name for c in table.columns]
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        flags = [isinstance(c.type, Boolean) for c in table.columns]
-        with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[attr-defined]
-            for row in source.execute(f'SELECT {quoted} FROM "{table.name}"'):
-                copy.write_row(
-                    [bool(v) if f and v is not None else v for v, f in zip(row, flags, strict=True)]
-                )
-        reset_sequence(cur, table)
-    raw.commit()
-    raw.close()
-    source.close()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
-    engine.dispose()
-    return target
+    """The ledger ``base`` streamed into a new PostgreSQL database (plan_bench.postgresql_copy)."""
+    return plan_bench.postgresql_copy(name, base)
 
 
 # --- the measure (in a child process) -------------------------------------------------------------

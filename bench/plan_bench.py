@@ -52,7 +52,8 @@ def sqlite_copy() -> str:
     return f"sqlite:///{target}"
 
 
-def postgresql_copy(name: str) -> str:
+def postgresql_copy(name: str, source_file: Path | None = None) -> str:
+    """A new PostgreSQL database ``name`` holding the SQLite ledger ``source_file`` (default SOURCE)."""
     from sqlalchemy import Boolean, create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -69,7 +70,7 @@ def postgresql_copy(name: str) -> str:
     url = base.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     migrate(engine)
-    source = sqlite3.connect(SOURCE)
+    source = sqlite3.connect(source_file or SOURCE)
     raw = engine.raw_connection()
     cur = raw.cursor()
     present = {name for (name,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -172,8 +172,7 @@ def main() -> int:
     if args.db in ("sqlite", "both"):
         results["sqlite"] = measure(f"sqlite:///{WEB_DB}", args.runs)
     if args.db in ("postgresql", "both"):
-        plan_bench.SOURCE = WEB_DB
-        results["postgresql"] = measure(plan_bench.postgresql_copy("recoup_bench_web"), args.runs)
+        results["postgresql"] = measure(plan_bench.postgresql_copy("recoup_bench_web", WEB_DB), args.runs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     log(f"results written to {args.out}")
