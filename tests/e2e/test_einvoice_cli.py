@@ -141,3 +141,27 @@ def test_a_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert code == 1
     assert "no such file or folder" in err
+
+
+def test_strict_refuses_a_deviation_that_a_plain_import_reads_past_and_reports(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    path = tmp_path / "zf.xml"
+    path.write_bytes(cii(profile="urn:ferd:CrossIndustryDocument:invoice:1p0:comfort"))
+    code, out, err = recoup("import", "invoices", str(path), "--create-customers", "--strict", "--db", db)
+    assert code == 1
+    assert (
+        "zf.xml: the profile (BT-24) urn:ferd:CrossIndustryDocument:invoice:1p0:comfort names ZUGFeRD 1.0"
+        in err
+    )
+    assert "(refused: --strict)" in err
+    assert customers(db) == []
+    code, out, err = recoup("import", "invoices", str(path), "--create-customers", "--db", db)
+    assert code == 0, err
+    assert "added" in out and "names ZUGFeRD 1.0, but this is a CII 2 CrossIndustryInvoice" in out
+
+
+def test_strict_is_for_e_invoices_only(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    code, _, err = recoup("import", "invoices", str(EXAMPLES / "invoices.csv"), "--strict", "--db", db)
+    assert code != 0
+    assert "--strict is for e-invoices" in err

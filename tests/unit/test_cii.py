@@ -163,9 +163,10 @@ def test_a_zugferd_1_document_is_read_in_its_own_dialect() -> None:
     )
 
 
-def test_a_zugferd_1_profile_on_a_cii_2_document_is_read_with_a_note() -> None:
+def test_a_zugferd_1_profile_on_a_cii_2_document_is_read_with_the_deviation_reported() -> None:
     doc = read(cii(profile="urn:ferd:CrossIndustryDocument:invoice:1p0:comfort"))
-    assert "names ZUGFeRD 1.0" in doc.notes[0]
+    assert "names ZUGFeRD 1.0, but this is a CII 2 CrossIndustryInvoice" in doc.deviations[0]
+    assert doc.notes == ()
 
 
 def test_a_wrong_root_element_is_refused_naming_it() -> None:

@@ -145,10 +145,18 @@ def test_xrechnung_third_party_payments_are_part_of_the_amount_due() -> None:
         "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
         "#conformant#urn:xeinkauf.de:kosit:extension:xrechnung_3.0"
     )
-    data = ubl(customization=extension, payable="129.00").replace(
-        b"<cac:TaxTotal>",
-        b'<cac:PrepaidPayment><cbc:ID>Porto</cbc:ID><cbc:PaidAmount currencyID="EUR">10.00</cbc:PaidAmount>'
-        b"</cac:PrepaidPayment><cac:TaxTotal>",
+    data = (
+        ubl(customization=extension, payable="129.00")
+        .replace(
+            b"<cac:TaxTotal>",
+            b"<cac:PrepaidPayment><cbc:ID>Porto</cbc:ID>"
+            b'<cbc:PaidAmount currencyID="EUR">10.00</cbc:PaidAmount></cac:PrepaidPayment><cac:TaxTotal>',
+        )
+        .replace(  # an XRechnung names the seller's contact and the buyer reference (BR-DE-2, BR-DE-15)
+            b"<cac:AccountingSupplierParty><cac:Party>",
+            b"<cbc:BuyerReference>991-01234-56</cbc:BuyerReference>"
+            b"<cac:AccountingSupplierParty><cac:Party><cac:Contact><cbc:Name>Jo</cbc:Name></cac:Contact>",
+        )
     )
     assert read(data).amount == Money("129.00", "EUR")
 

@@ -30,6 +30,14 @@ from recoup.entrypoints.options import (
 )
 from recoup.services.einvoices import EInvoiceImport, import_einvoice_files
 
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Also refuse e-invoices that depart from the specification they claim in ways recoup "
+        "can read past (e.g. a ZUGFeRD 1.0 profile on a CII 2 document).",
+    ),
+]
 TableImport = Callable[[str, Path, bool, Path | None, str | None, bool], None]
 CreateOption = Annotated[
     bool,
@@ -49,6 +57,7 @@ def register(import_app: typer.Typer, table_import: TableImport) -> None:
             Path, typer.Argument(help="A CSV/XLSX table, a UBL or CII file, a Factur-X PDF, or a folder.")
         ],
         create_customers: CreateOption = False,
+        strict: StrictOption = False,
         skip_invalid: SkipOption = False,
         rejects: RejectsOption = None,
         db: DbOption = None,
@@ -62,6 +71,8 @@ def register(import_app: typer.Typer, table_import: TableImport) -> None:
         elif source.is_file():
             found = detect_file(source)
             if found.format in (Format.CSV, Format.XLSX):
+                if strict:
+                    fail("--strict is for e-invoices (UBL, CII, Factur-X); a table claims no specification")
                 table_import("invoices", source, skip_invalid, rejects, db, as_json)
                 return
             paths, skipped = [source], []
@@ -80,6 +91,7 @@ def register(import_app: typer.Typer, table_import: TableImport) -> None:
                 at=built.now(),
                 create_customers=create_customers,
                 defaults={"country": built.settings.home_country},
+                strict=strict,
             )
         except ImportRejectedError as exc:
             _refused(f"{source.name}: {exc}", exc.problems)

@@ -91,6 +91,7 @@ def import_einvoice_files(
     create_customers: bool = False,
     defaults: dict[str, str] | None = None,
     actor: str = "import",
+    strict: bool = False,
 ) -> EInvoiceImport:
     """Read every file and import them in one transaction; any problem refuses them all."""
     documents, problems = read_files(paths)
@@ -102,6 +103,7 @@ def import_einvoice_files(
         defaults=defaults,
         actor=actor,
         problems=problems,
+        strict=strict,
     )
 
 
@@ -114,8 +116,18 @@ def import_einvoices(
     defaults: dict[str, str] | None = None,
     actor: str = "import",
     problems: Sequence[str] = (),
+    strict: bool = False,
 ) -> EInvoiceImport:
-    """Match and check every document, then store them all in one transaction, or nothing."""
+    """Match and check every document, then store them all in one transaction, or nothing.
+
+    ``strict`` refuses a document that departs from the specification it claims in a way
+    the readers otherwise report and read past (``EInvoice.deviations``).
+    """
+    if strict:
+        problems = [
+            *problems,
+            *(f"{d.file}: {x} (refused: --strict)" for d in documents for x in d.deviations),
+        ]
     with uow_factory() as uow:
         plan = _Plan(uow, documents, create_customers=create_customers, defaults=defaults or {})
         for doc in documents:
@@ -191,7 +203,7 @@ class _Plan:
 
     def _invoice(self, doc: EInvoice, customer: Customer) -> None:
         due = doc.due_date or doc.issue_date + dt.timedelta(days=customer.payment_terms_days)
-        notes = list(doc.notes)
+        notes = [*doc.notes, *doc.deviations]
         if doc.due_date is None:
             notes.append(f"no due date: due after {customer.payment_terms_days} days, on {due}")
         elif due < doc.issue_date:
@@ -258,7 +270,11 @@ class _Plan:
             on = f"on invoice {ref}, which recoup does not know: kept as unapplied credit"
         else:
             on = "naming no invoice: applied to the oldest open invoices"
-        self._outcome(doc, "added", "; ".join([f"{self._what(doc)} for {customer.id} {on}", *doc.notes]))
+        self._outcome(
+            doc,
+            "added",
+            "; ".join([f"{self._what(doc)} for {customer.id} {on}", *doc.notes, *doc.deviations]),
+        )
 
     # the buyer ----------------------------------------------------------------------------------------
     def _customer(self, doc: EInvoice) -> Customer | None:

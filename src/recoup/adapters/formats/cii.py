@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from recoup.adapters.formats.conformance import check_exemption_codes, check_xrechnung
 from recoup.adapters.formats.einvoice import (
     Buyer,
     DocumentKind,
@@ -142,6 +143,13 @@ def parse_cii(root: etree._Element, file: str) -> EInvoice:
             for el in r.all(f"{d.line_total}/ram:LineTotalAmount", line):
                 r.money(el, currency, label)
     _check_profile(r, d, profile)
+    check_exemption_codes(r, profile, r.all(f"{settlement}/ram:ApplicableTradeTax/ram:ExemptionReasonCode"))
+    check_xrechnung(
+        r,
+        profile,
+        seller_contact=f"{d.trade}/{d.agreement}/ram:SellerTradeParty/ram:DefinedTradeContact",
+        buyer_reference=f"{d.trade}/{d.agreement}/ram:BuyerReference",
+    )
     terms = f"{settlement}/ram:SpecifiedTradePaymentTerms"
     due = [r.date(el, "the due date") for el in r.all(f"{terms}/ram:DueDateDateTime/udt:DateTimeString")]
     return finish(
@@ -219,8 +227,9 @@ def _check_profile(r: Reader, d: Dialect, profile: str) -> None:
             "profile",
         )
     if d is D16B and profile.startswith("urn:ferd:"):
-        r.notes.append(
-            f"profile {profile} names ZUGFeRD 1.0, but this is a CrossIndustryInvoice: read as EN 16931"
+        r.deviations.append(
+            f"the profile (BT-24) {profile} names ZUGFeRD 1.0, but this is a CII 2 CrossIndustryInvoice "
+            "(ZUGFeRD 1.0 is a CrossIndustryDocument): read as EN 16931"
         )
 
 

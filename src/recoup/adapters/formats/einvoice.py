@@ -78,6 +78,9 @@ class EInvoice:
         profile: the specification identifier (BT-24), '' if none.
         has_payment_terms: the document states payment terms (BT-20 or structured terms).
         notes: remarks for the user that do not stop the import.
+        deviations: departures from the specification the document claims that do not stop
+            the import (``import invoices --strict`` refuses them), e.g. a ZUGFeRD 1.0 profile
+            on a CII 2 document.
     """
 
     file: str
@@ -94,6 +97,7 @@ class EInvoice:
     profile: str = ""
     has_payment_terms: bool = False
     notes: tuple[str, ...] = ()
+    deviations: tuple[str, ...] = ()
 
     @property
     def currency(self) -> str:
@@ -224,6 +228,7 @@ class Reader:
         self.ns = namespaces
         self.problems: list[str] = []
         self.notes: list[str] = []
+        self.deviations: list[str] = []
 
     # lookups ------------------------------------------------------------------------------------------
     def all(self, path: str, at: etree._Element | None = None) -> list[etree._Element]:
@@ -472,6 +477,7 @@ def finish(reader: Reader, read: Read) -> EInvoice:
         profile=read.profile,
         has_payment_terms=read.has_payment_terms,
         notes=tuple(reader.notes),
+        deviations=tuple(reader.deviations),
     )
 
 

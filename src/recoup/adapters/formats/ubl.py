@@ -13,6 +13,7 @@ import datetime as dt
 
 from lxml import etree
 
+from recoup.adapters.formats.conformance import check_exemption_codes, check_xrechnung
 from recoup.adapters.formats.einvoice import (
     Buyer,
     EInvoice,
@@ -105,6 +106,15 @@ def parse_ubl(root: etree._Element, file: str) -> EInvoice:
         for line in r.all(line_path):
             label = f"line {r.text('cbc:ID', line) or '?'} net amount (BT-131)"
             r.money(r.find("cbc:LineExtensionAmount", line), currency, label)
+    check_exemption_codes(
+        r, profile, r.all("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReasonCode")
+    )
+    check_xrechnung(
+        r,
+        profile,
+        seller_contact="cac:AccountingSupplierParty/cac:Party/cac:Contact",
+        buyer_reference="cbc:BuyerReference",
+    )
     return finish(
         r,
         Read(
