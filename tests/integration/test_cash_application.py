@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 
 from builders import AT, customer, given, invoice
+from recoup.adapters.db import bank_repos
 from recoup.domain.calendar import WeekendsOnly
 from recoup.domain.errors import InvalidInputError, InvalidStateError, NotFoundError
 from recoup.domain.invoices import InvoiceStatus
@@ -253,3 +254,28 @@ def test_a_wrong_choice_in_the_review_queue_is_refused_and_changes_nothing(store
     with store() as uow:
         assert [s.id for s in review_queue(uow)] == [stored.id]
         assert uow.bank.payers([BETA_IBAN]) == {}
+
+
+def test_a_small_statement_looked_up_by_index_is_decided_as_the_streamed_pass_decides(
+    store: UnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [
+        credit("100.00", "Rechnung inv 1001"),
+        credit("75.00", iban=ACME_IBAN, seq=1),
+        credit("70.00", name="BETA LTD", seq=2),
+        credit("10.00", "RE 1003 teilweise", iban=ACME_IBAN, seq=3),
+        credit("50.00", reference=invoice_rf("INV-1002") or "", seq=4),
+        credit("9.99", "Miete", name="Someone", seq=5),
+    ]
+    outcomes = []
+    for limit in (bank_repos.LOOKUP_KEYS, -1):  # by index (a small batch), then the streamed pass
+        monkeypatch.setattr(bank_repos, "LOOKUP_KEYS", limit)
+        with store() as uow:  # left without commit: rolled back
+            stored = uow.bank.add_new(lines, at=AT)
+            result = apply_lines(uow, stored, at=AT, actor="import").as_json()
+            after = uow.bank.get_many([s.id for s in stored]).values()
+            decided = sorted((s.line.key, s.status.value, s.customer_id, s.suggestions) for s in after)
+        counts = {k: len(v) for k, v in result.items() if k != "amounts"}
+        outcomes.append((counts, result["amounts"], decided))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == {"matched": 2, "review": 3, "unapplied": 1, "unknown": 1, "payments": 3}

@@ -181,49 +181,49 @@ class SqlInvoices(_Repo):
         return [rows.to_invoice(r) for r in self.conn.execute(query).mappings()]
 
     def change_many(self, changes: Sequence[InvoiceChange]) -> None:
-        stmt = (
-            update(invoices)
-            .where(invoices.c.number == bindparam("key"))
-            .values(
-                balance_minor=bindparam("balance"), status=bindparam("status"), closed_on=bindparam("closed")
-            )
+        rows.update_many(
+            self.conn,
+            invoices,
+            "number",
+            ("balance_minor", "status", "closed_on"),
+            [(c.number, c.balance.minor, c.status, c.closed_on) for c in changes],
         )
-        params = [
-            {"key": c.number, "balance": c.balance.minor, "status": c.status, "closed": c.closed_on}
-            for c in changes
-        ]
-        for batch in rows.chunks(params):
-            self.conn.execute(stmt, batch)
 
     def add_adjustments(self, allocs: Sequence[Allocation]) -> None:
-        for batch in rows.chunks(_allocation_rows(self.conn, allocs, {}, "payment_id")):
-            self.conn.execute(allocations.insert(), batch)
-        self._added(allocations, len(allocs))
+        _add_allocations(self.conn, allocs, None, "payment_id")
 
 
-def _ids(conn: Connection, column: Any, key: Any, values: Collection[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for batch in rows.chunks(sorted(set(values))):
-        found.update({k: i for k, i in conn.execute(select(key, column).where(key.in_(batch)))})
-    return found
+ALLOCATION_COLUMNS = (
+    *("invoice_id", "kind", "payment_id", "credit_note_id"),
+    *("source", "currency", "amount_minor", "applied_on"),
+)
 
 
-def _allocation_rows(
-    conn: Connection, items: Sequence[Allocation], source_ids: dict[str, int], source_column: str
-) -> list[dict[str, Any]]:
-    invoice_ids = _ids(conn, invoices.c.id, invoices.c.number, [a.invoice_number for a in items])
-    return [
-        {
-            "invoice_id": invoice_ids[a.invoice_number],
-            "kind": a.kind.value,
-            source_column: source_ids.get(a.source),
-            "source": a.source,
-            "currency": a.amount.currency,
-            "amount_minor": a.amount.minor,
-            "applied_on": a.applied_on,
-        }
+def _add_allocations(conn: Connection, items: Sequence[Allocation], source: Any, source_column: str) -> None:
+    """Store allocations; ``source`` is the id and key columns of the table of their sources
+    (payments or credit notes), None for none. Invoice and source ids are looked up in SQL."""
+    if not items:
+        return
+    payment = source_column == "payment_id"
+    values = [
+        (
+            a.invoice_number,
+            a.kind.value,
+            a.source if payment and source is not None else None,
+            a.source if not payment and source is not None else None,
+            a.source,
+            a.amount.currency,
+            a.amount.minor,
+            a.applied_on,
+        )
         for a in items
     ]
+    ids = {"invoice_id": (invoices.c.id, invoices.c.number)}
+    if source is not None:
+        ids[source_column] = source
+    rows.insert_many(conn, allocations, ALLOCATION_COLUMNS, values, ids=ids)
+    if len(items) >= BULK_ROWS and conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE allocations"))
 
 
 class SqlPayments(_Repo):
@@ -235,28 +235,30 @@ class SqlPayments(_Repo):
         return found
 
     def add_many(self, items: Sequence[Payment], allocs: Sequence[Allocation]) -> None:
-        for batch in rows.chunks(items):
-            self.conn.execute(
-                payments.insert(),
-                [
-                    {
-                        "reference": p.reference,
-                        "customer_id": p.customer_id,
-                        "date": p.date,
-                        "currency": p.amount.currency,
-                        "amount_minor": p.amount.minor,
-                        "unapplied_minor": p.unapplied.minor if p.unapplied else 0,
-                        "invoices": ";".join(p.invoices),
-                    }
-                    for p in batch
-                ],
+        columns = (
+            "reference",
+            "customer_id",
+            "date",
+            "currency",
+            "amount_minor",
+            "unapplied_minor",
+            "invoices",
+        )
+        values = [
+            (
+                p.reference,
+                p.customer_id,
+                p.date,
+                p.amount.currency,
+                p.amount.minor,
+                p.unapplied.minor if p.unapplied else 0,
+                ";".join(p.invoices),
             )
+            for p in items
+        ]
+        rows.insert_many(self.conn, payments, columns, values)
         self._added(payments, len(items))
-        if allocs:
-            ids = _ids(self.conn, payments.c.id, payments.c.reference, [a.source for a in allocs])
-            for batch in rows.chunks(_allocation_rows(self.conn, allocs, ids, "payment_id")):
-                self.conn.execute(allocations.insert(), batch)
-            self._added(allocations, len(allocs))
+        _add_allocations(self.conn, allocs, (payments.c.id, payments.c.reference), "payment_id")
 
     def for_customer(self, customer_id: str) -> list[Payment]:
         query = select(payments).where(payments.c.customer_id == customer_id).order_by(payments.c.date)
@@ -290,11 +292,7 @@ class SqlCreditNotes(_Repo):
                 ],
             )
         self._added(credit_notes, len(items))
-        if allocs:
-            ids = _ids(self.conn, credit_notes.c.id, credit_notes.c.number, [a.source for a in allocs])
-            for batch in rows.chunks(_allocation_rows(self.conn, allocs, ids, "credit_note_id")):
-                self.conn.execute(allocations.insert(), batch)
-            self._added(allocations, len(allocs))
+        _add_allocations(self.conn, allocs, (credit_notes.c.id, credit_notes.c.number), "credit_note_id")
 
     def for_customer(self, customer_id: str) -> list[CreditNote]:
         query = select(credit_notes).where(credit_notes.c.customer_id == customer_id)
@@ -305,8 +303,12 @@ class SqlCreditNotes(_Repo):
 
 class SqlActivities(_Repo):
     def add_many(self, items: Sequence[Activity]) -> None:
-        for batch in rows.chunks(items):
-            self.conn.execute(activities.insert(), [rows.activity_row(a) for a in batch])
+        columns = ("at", "kind", "actor", "customer_id", "invoices", "text", "document", "data")
+        values = [
+            (a.at, a.kind, a.actor, a.customer_id, list(a.invoices), a.text, a.document, a.data)
+            for a in items
+        ]
+        rows.insert_many(self.conn, activities, columns, values)
 
     def recent(
         self, customer_ids: Collection[str], kinds: Collection[str], since: dt.datetime

@@ -81,6 +81,10 @@ customers = Table(
     Column("late_fee_clause", Text, nullable=False, server_default=""),
     Column("jurisdiction", String(16), nullable=False, server_default=""),
     Column("version", Integer, nullable=False, server_default="1"),
+    # What cash application finds a customer by (rows.customer_keys, migration 0007): the name as
+    # compared (matching.name_key) and the compacted id (what its RF reference is made of).
+    Column("name_key", Text, nullable=True, index=True),
+    Column("id_key", String(64), nullable=True, index=True),
     CheckConstraint("kind in ('business', 'consumer')", name="kind"),
 )
 Index("ix_customers_tax_id", customers.c.tax_id)
@@ -113,6 +117,11 @@ invoices = Table(
     Column("sent_to", String(254), nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="open"),
     Column("closed_on", Date, nullable=True),
+    # The keys cash application finds the number by (matching.number_keys, rows.invoice_keys):
+    # the number compacted ('INV-2026-0042' -> 'INV20260042') and its digits without the letters
+    # in front ('20260042', null when the same); filled by rows.invoice_row and migration 0007.
+    Column("number_key", String(64), nullable=True),
+    Column("digits_key", String(64), nullable=True),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
     CheckConstraint("balance_minor >= 0 and balance_minor <= amount_minor", name="balance_in_range"),
 )
@@ -127,6 +136,14 @@ Index(
     sqlite_where=invoices.c.closed_on.is_(None),
     postgresql_where=invoices.c.closed_on.is_(None),
 )
+# A small statement looks up the open invoices its texts name by these keys.
+for _key in (invoices.c.number_key, invoices.c.digits_key):
+    Index(
+        f"ix_invoices_open_{_key.name}",
+        _key,
+        sqlite_where=invoices.c.closed_on.is_(None),
+        postgresql_where=invoices.c.closed_on.is_(None),
+    )
 # Aging on any day: the invoices open today (closed_on null) and those closed after
 # that day (a range on closed_on), with every column aging reads, so it never
 # touches the table.
