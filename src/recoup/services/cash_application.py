@@ -80,10 +80,17 @@ class ApplyResult:
     amounts: dict[str, dict[str, Money]] = field(default_factory=dict)
     payments: list[str] = field(default_factory=list)
 
-    def count(self, status: str, line_id: int, amount: Money) -> None:
-        getattr(self, status).append(line_id)
+    def count(self, status: str, counted: Sequence[tuple[int, Money]]) -> None:
+        """Lines (id, amount) that ended in ``status``: their ids, their amounts added up in minor
+        units of each currency."""
+        getattr(self, status).extend(line_id for line_id, _ in counted)
+        minor: dict[str, int] = {}
+        for _, amount in counted:
+            minor[amount.currency] = minor.get(amount.currency, 0) + amount.minor
         per = self.amounts.setdefault(status, {})
-        per[amount.currency] = per[amount.currency] + amount if amount.currency in per else amount
+        for currency, total in minor.items():
+            amount = Money.from_minor(total, currency)
+            per[currency] = per[currency] + amount if currency in per else amount
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -137,11 +144,26 @@ def _gather(uow: UnitOfWork, todo: Sequence[StoredLine]) -> _Gathered:
     rfs: dict[int, list[str]] = {}
     names: dict[int, str] = {}
     ibans: dict[int, str] = {}
+    # many lines share texts and names ('Payment', '', a payer's name): each worked out once
+    text_memo: dict[str, frozenset[str]] = {}
+    rf_memo: dict[tuple[str, str], list[str]] = {}
+    name_memo: dict[str, str] = {"": ""}
     for stored in todo:
         line = stored.line
-        rfs[stored.id] = rf_payloads(line.creditor_reference, line.remittance)
-        keys[stored.id] = frozenset(text_keys(*_texts(line))) | frozenset(rfs[stored.id])
-        names[stored.id] = name_key(line.counterparty_name) if line.counterparty_name else ""
+        pair = (line.creditor_reference, line.remittance)
+        found = rf_memo.get(pair)
+        if found is None:
+            found = rf_memo[pair] = rf_payloads(*pair)
+        rfs[stored.id] = list(found)
+        line_keys = frozenset(found)
+        for text in _texts(line):
+            if (known := text_memo.get(text)) is None:
+                known = text_memo[text] = frozenset(text_keys(text))
+            line_keys |= known
+        keys[stored.id] = line_keys
+        if (name := name_memo.get(line.counterparty_name)) is None:
+            name = name_memo[line.counterparty_name] = name_key(line.counterparty_name)
+        names[stored.id] = name
         ibans[stored.id] = normal_iban(line.counterparty_iban)
     payers = uow.bank.payers(set(ibans.values()) - {""})
     rf_all = {p for ps in rfs.values() for p in ps}
@@ -303,13 +325,14 @@ def _apply_lines(
     payments: list[Payment] = []
     cash: list[Payment] = []
     decisions: list[LineDecision] = []
+    counted: dict[str, list[tuple[int, Money]]] = {"matched": [], "review": [], "unapplied": []}
     for stored in todo:
         line = stored.line
         decision = match(line, gathered.clues[stored.id], book, rules)
         suggestions = [c.as_dict() for c in decision.suggestions]
         best = decision.best
         if best is None:
-            result.count("review", stored.id, line.amount)
+            counted["review"].append((stored.id, line.amount))
             if decision.status is LineStatus.UNKNOWN:
                 result.unknown.append(stored.id)
                 if stored.status is LineStatus.UNKNOWN and not stored.suggestions:
@@ -323,12 +346,15 @@ def _apply_lines(
         if decision.status is LineStatus.MATCHED:
             payments.append(payment)
             book.pay(best.invoices, line.amount.minor)
-            result.count("matched", stored.id, line.amount)
+            counted["matched"].append((stored.id, line.amount))
         else:
             cash.append(payment)
-            result.count("unapplied", stored.id, line.amount)
+            counted["unapplied"].append((stored.id, line.amount))
         result.payments.append(reference)
         decisions.append(_decided(stored.id, decision, reference, suggestions, actor, at))
+    for status, lines_of in counted.items():
+        if lines_of:
+            result.count(status, lines_of)
     if payments:
         named = {n for p in payments for n in p.invoices}
         items = [gathered.read[n] for n in named]

@@ -5,7 +5,8 @@ Revision ID: 0007
 Revises: 0006
 
 invoices.number_key and digits_key are ``matching.number_keys`` of the number (the number compacted,
-then its digits without the letters in front, null when the same), indexed for the open invoices;
+then its digits without the letters in front, null when the same), indexed (on PostgreSQL for the
+open invoices only);
 customers.name_key is ``matching.name_key`` of the name and id_key the compacted id (``customer_rf``
 is made of it). They are the domain's normalisations, worked out in Python: here for the rows
 already stored, by ``rows.invoice_row`` and ``rows.customer_row`` for every row written since. A
@@ -86,7 +87,7 @@ def downgrade() -> None:
     op.drop_index("ix_customers_id_key", table_name="customers")
     op.drop_index("ix_customers_name_key", table_name="customers")
     for column in ("digits_key", "number_key"):
-        op.drop_index(f"ix_invoices_open_{column}", table_name="invoices")
+        op.drop_index(f"ix_invoices_{column}", table_name="invoices")
     for table, column in (
         ("invoices", "digits_key"),
         ("invoices", "number_key"),
