@@ -66,10 +66,11 @@ class _OpenBook:
         else:
             candidates = list(book.values())
         result = apply_amount(amount, candidates, named=named, kind=kind, source=source, applied_on=on)
+        closing = closed_status(kind)
         for alloc in result.allocations:
             inv = book[alloc.invoice_number]
             balance = inv.open_balance - alloc.amount
-            status = closed_status(kind) if balance.is_zero() else InvoiceStatus.OPEN
+            status = closing if balance.is_zero() else InvoiceStatus.OPEN
             closed = on if balance.is_zero() else None
             if closed:
                 del book[inv.number]  # the book holds open invoices only
@@ -115,7 +116,7 @@ def record_payments(uow: UnitOfWork, payments: Sequence[Payment], *, at: dt.date
         rest, mine = book.apply(
             p.customer_id, p.amount, p.invoices, AllocationKind.PAYMENT, p.reference, p.date, applied
         )
-        stored.append(replace(p, unapplied=rest))
+        stored.append(Payment(p.reference, p.customer_id, p.date, p.amount, rest, p.invoices, p.id))
         how = "" if p.invoices else " (oldest first)" if mine else ""
         text = f"Payment {p.reference} of {p.amount} received on {p.date}"
         if mine:

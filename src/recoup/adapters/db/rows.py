@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     JSON,
     Connection,
+    Date,
+    DateTime,
     Table,
     Text,
     any_,
@@ -80,20 +82,29 @@ def _iso(value: Any) -> str:
 
 
 def _plain(conn: Connection, types: Sequence[Any], batch: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-    """The rows as the SQLite driver takes them: each value through its type's bind processor."""
-    procs = [
-        (n, p)
-        for n, kind in enumerate(types)
-        if (p := kind.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None
-    ]
+    """The rows as the SQLite driver takes them: each value through its type's bind processor
+    (a date or timestamp once per distinct value: a batch shares a few)."""
+    procs = []
+    for n, kind in enumerate(types):
+        proc = kind.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        if proc is not None:
+            dated = isinstance(getattr(kind, "impl", kind), Date | DateTime)  # UTCDateTime decorates one
+            procs.append((n, proc, {} if dated else None))
     if not procs:
         return [tuple(row) for row in batch]
     out = []
     for row in batch:
         values = list(row)
-        for n, proc in procs:
-            if values[n] is not None:
-                values[n] = proc(values[n])
+        for n, proc, seen in procs:
+            value = values[n]
+            if value is None:
+                continue
+            if seen is None:
+                values[n] = proc(value)
+            elif (done := seen.get(value)) is not None:
+                values[n] = done
+            else:
+                values[n] = seen[value] = proc(value)
         out.append(tuple(values))
     return out
 
