@@ -409,6 +409,7 @@ def measure(url: str, truth_file: Path, profile: bool) -> dict[str, Any]:
     with factory() as uow:
         stored = uow.bank.with_status([LineStatus.UNKNOWN])
     log(f"{engine.dialect.name}: {len(stored):,} lines to match")
+    load = os.getloadavg()  # the machine is shared: what else ran says how far the times stretch
     small = [time_small(factory, stored[:SMALL]) for _ in range(3)]
     log(f"{engine.dialect.name}: apply_lines over {SMALL} lines {small[0]:.2f} s, best {min(small):.2f} s")
     with factory() as uow:
@@ -442,6 +443,8 @@ def measure(url: str, truth_file: Path, profile: bool) -> dict[str, Any]:
         f"apply_{SMALL}_lines_seconds": {"first": round(small[0], 3), "best_of_3": round(min(small), 3)},
         "commit_seconds": round(commit, 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "load_average_before": [round(x, 2) for x in load],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "result": {k: len(v) for k, v in result.as_json().items() if isinstance(v, list)},
         **judge(after.values(), truth),
     }
