@@ -170,7 +170,7 @@ class SqlBankLines:
     # --- cash application: set-based reads for matching, decisions in bulk ---------------------
 
     def decide_many(self, decisions: Sequence[LineDecision]) -> None:
-        """``decide`` for many lines (``rows.update_many``: one statement per 10,000 on PostgreSQL)."""
+        """``decide`` for many lines (``rows.update_many``: one statement per 1,000 on PostgreSQL)."""
         rows.update_many(
             self.conn,
             bank_lines,

@@ -1,4 +1,4 @@
-"""Conversions between table rows and domain records."""
+"""Conversions between table rows and domain records, and the bulk writes of many rows at once."""
 
 from __future__ import annotations
 
@@ -121,9 +121,10 @@ def insert_many(
 
     ``ids``: columns given by another table's natural key and stored as the id it names,
     ``{column: (id column, key column)}``, looked up in SQL through the key's index (a missing
-    key stores null). PostgreSQL: one ``INSERT ... SELECT FROM unnest(arrays)`` per 10,000 rows;
-    SQLite: the driver's ``executemany`` of plain tuples (SQLAlchemy's per-row parameter
-    handling cost more than the inserts themselves). Columns left out take their server defaults.
+    key stores null). PostgreSQL: one ``INSERT ... SELECT`` per 10,000 rows, read from one JSON
+    text (``_records``); SQLite: the driver's ``executemany`` of plain tuples (SQLAlchemy's per-row
+    parameter handling cost more than the inserts themselves). Columns left out take their server
+    defaults.
     """
     if not values:
         return
@@ -198,12 +199,12 @@ def customer_keys(customer_id: str, name: str) -> tuple[str, str]:
 
 
 def customer_row(c: Customer) -> dict[str, Any]:
-    name_key, id_key = customer_keys(c.id, c.name)
+    by_name, by_id = customer_keys(c.id, c.name)
     return {
         "id": c.id,
         "name": c.name,
-        "name_key": name_key,
-        "id_key": id_key,
+        "name_key": by_name,
+        "id_key": by_id,
         "kind": c.kind.value,
         "country": c.country,
         "language": c.language,
