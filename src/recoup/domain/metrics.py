@@ -51,6 +51,10 @@ MACHINE_ACTORS = frozenset({"system", "import", "dispatcher", "demo", "simulatio
 the demo generator and the simulation, the customer page ('customer') and the mail ingest ('mail').
 Any other actor is a person: a user's email on the desk and the API, ``--actor`` or $USER on the CLI."""
 
+BOOKKEEPING_KINDS = frozenset({"payment", "credit_note", "invoices", "import"})
+"""Entries of the log that record money or documents coming in, not someone working the customer: a
+collector who types in a payment is not credited with it."""
+
 
 def is_person(actor: str) -> bool:
     """Whether an activity's actor is a person (a collector), not the engine, an import or the portal."""
