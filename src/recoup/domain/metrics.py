@@ -142,6 +142,9 @@ class ForecastWeek:
 
 @dataclass(frozen=True)
 class Metrics:
+    """Everything ``recoup metrics`` shows. The period is (period_start, as_of]: ``period_days`` days
+    ending on ``as_of``; CEI's opening AR is the balance open at the end of ``period_start``."""
+
     as_of: dt.date
     period_start: dt.date
     period_days: int

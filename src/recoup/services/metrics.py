@@ -93,7 +93,7 @@ def compute(
     opened, resolved, still_open, cycle = q.disputes(first, as_of)
     return Metrics(
         as_of=as_of,
-        period_start=first,
+        period_start=first - dt.timedelta(days=1),  # the period is (period_start, as_of]
         period_days=period_days,
         currencies=tuple(rows),
         promises=PromiseStats(kept, broken, made.get("open", 0), one_place(kept_percent(kept, broken))),
