@@ -61,12 +61,17 @@ def build(uow_factory: UnitOfWorkFactory) -> None:
         invoice("U1", customer="C3", amount="100.00", currency="USD", issued="2026-05-01", due="2026-05-31"),
     )
     with uow_factory() as uow:
-        promise = casework.record_promise
-        kept = promise(uow, "C1", eur("100.00"), day("2026-04-10"), ["A"], at=at("2026-04-05"), actor="customer")
-        broken = promise(uow, "C2", eur("50.00"), day("2026-05-10"), ["E"], at=at("2026-05-01"), actor="customer")
-        later = promise(uow, "C2", eur("30.00"), day("2026-07-05"), ["C"], at=at("2026-06-20"), actor="customer")
-        gone = promise(uow, "C2", eur("30.00"), day("2026-06-10"), ["C"], at=at("2026-06-01"), actor="customer")
-        before = promise(uow, "C1", eur("10.00"), day("2026-03-20"), ["A"], at=at("2026-03-01"), actor="customer")
+
+        def promise(cid: str, amount: str, date: str, number: str, made: str):  # type: ignore[no-untyped-def]
+            return casework.record_promise(
+                uow, cid, eur(amount), day(date), [number], at=at(made), actor="customer"
+            )
+
+        kept = promise("C1", "100.00", "2026-04-10", "A", "2026-04-05")
+        broken = promise("C2", "50.00", "2026-05-10", "E", "2026-05-01")
+        later = promise("C2", "30.00", "2026-07-05", "C", "2026-06-20")
+        gone = promise("C2", "30.00", "2026-06-10", "C", "2026-06-01")
+        before = promise("C1", "10.00", "2026-03-20", "A", "2026-03-01")
         for p, status in [
             (kept, PromiseStatus.KEPT),
             (broken, PromiseStatus.BROKEN),
