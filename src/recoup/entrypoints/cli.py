@@ -69,7 +69,7 @@ def _import(
     built = bootstrap.build(db)
     try:
         table = read_table(file)
-        with render.progress(out, f"Importing {file.name}", total=len(table.rows), quiet=as_json) as tick:
+        with render.progress(out, f"Importing {file.name}", total=table.size, quiet=as_json) as tick:
             result = import_table(
                 built.uow,
                 kind,

@@ -1,30 +1,45 @@
 """Importing customers, contacts, invoices, payments and credit notes from tables (CSV, XLSX).
 
-An import is all or nothing: every row is checked first, and one bad row
-stops the whole file with a list of problems that name the file, the line,
-the column and what was expected. With ``skip_invalid`` the good rows go in
-and the rejected ones are written, with their reasons, to a file.
+An import is all or nothing: every row is checked, and one bad row stops the
+whole file with a list of problems that name the file, the line, the column
+and what was expected. With ``skip_invalid`` the good rows go in and the
+rejected ones are written, with their reasons, to a file.
 Importing the same file twice changes nothing: rows are matched on their
 natural keys (customer id, contact name, invoice number, payment reference,
 credit note number).
+
+The file is read and stored in chunks of ``CHUNK`` rows inside one
+transaction, so memory stays bounded whatever the file's size (apart from the
+keys seen, to catch duplicates). Payments and credit notes are applied in
+date order across the whole file, as if in one batch: they are sorted on disk
+(``_Sorted``) and recorded once every row has been checked.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterable
+import heapq
+import itertools
+import operator
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sized
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Generic, TypeVar
 
 from recoup.adapters.formats.tabular import Row, Table
 from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
 from recoup.services import ledger
-from recoup.services.importers import PARSERS, Parsed, RowError
+from recoup.services.importers import PARSERS, Parsed, RowError, invoices_imported
 from recoup.services.ports import UnitOfWork, UnitOfWorkFactory
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # (rows checked, about how many in all; 0 when not known)
+CHUNK = 20_000  # rows checked and stored at a time
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +98,23 @@ def _check_columns(kind: str, table: Table) -> list[str]:
     return [c for c in table.columns if c and c not in known]
 
 
-def _write_rejects(path: Path, table: Table, problems: list[Problem]) -> None:
-    by_line: dict[int, list[str]] = {}
-    for p in problems:
-        by_line.setdefault(p.line, []).append(f"{p.column}: {p.message}" if p.column else p.message)
-    columns = [c for c in table.columns if c]
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["line", *columns, "errors"])
-        for row in table.rows:
-            if row.line in by_line:
-                writer.writerow(
-                    [row.line, *(row.values.get(c, "") for c in columns), "; ".join(by_line[row.line])]
-                )
+class _Rejects:
+    """Rejected rows with their reasons, in a temporary file until the import has been stored."""
+
+    def __init__(self, columns: tuple[str, ...], file: IO[str]) -> None:
+        self.columns = [c for c in columns if c]
+        self.file = file
+        self.writer = csv.writer(file)
+        self.writer.writerow(["line", *self.columns, "errors"])
+
+    def write(self, row: Row, problem: Problem) -> None:
+        reason = f"{problem.column}: {problem.message}" if problem.column else problem.message
+        self.writer.writerow([row.line, *(row.values.get(c, "") for c in self.columns), reason])
+
+    def save(self, path: Path) -> None:
+        self.file.seek(0)
+        with path.open("w", newline="", encoding="utf-8") as out:
+            shutil.copyfileobj(self.file, out)
 
 
 def import_table(
@@ -109,73 +128,202 @@ def import_table(
     actor: str = "import",
     progress: Progress | None = None,
     defaults: dict[str, str] | None = None,
+    chunk: int = CHUNK,
 ) -> ImportResult:
     """Check every row of ``table`` as ``kind`` and store the good ones in one transaction."""
     if kind not in PARSERS:
         raise InvalidValueError(f"unknown import kind {kind!r}; use one of {', '.join(PARSERS)}")
     name = table.path.name
-    result = ImportResult(kind, name, rows=len(table.rows))
+    result = ImportResult(kind, name)
     ignored = _check_columns(kind, table)
     if ignored:
         result.messages.append(f"ignored unknown column(s): {', '.join(ignored)}")
-    with uow_factory() as uow:
-        parser = PARSERS[kind](uow, table, defaults or {})
-        good: list[Parsed] = []
-        for done, row in enumerate(table.rows, start=1):
-            try:
-                good.append(parser.parse(row))
-            except RowError as err:
-                result.rejected.append(Problem(name, row.line, err.column, err.message))
-            if progress and (done % 1000 == 0 or done == len(table.rows)):
-                progress(done, len(table.rows))
-        if result.rejected and not skip_invalid:
-            raise ImportRejectedError([str(p) for p in result.rejected])
-        try:
-            _store(uow, kind, parser, good, result, at=at, actor=actor)
-        except DomainError as exc:
-            raise ImportRejectedError([f"{name}: {exc}"]) from exc
-        uow.commit()
-    if result.rejected:
-        path = rejects_path or table.path.with_name(table.path.stem + ".rejected.csv")
-        _write_rejects(path, table, result.rejected)
-        result.rejects_file = str(path)
-        result.messages.append(f"{len(result.rejected)} row(s) rejected, written with reasons to {path}")
+    total = len(table.rows) if isinstance(table.rows, Sized) else table.size or 0
+    with (
+        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as rejected,
+        tempfile.TemporaryFile() as spool,
+    ):
+        rejects = _Rejects(table.columns, rejected)
+        with uow_factory() as uow:
+            parser = PARSERS[kind](uow, defaults or {})
+            store = _Store(uow, kind, parser, result, at=at, actor=actor, chunk=chunk, spool=spool)
+            for rows in _chunks(table.rows, chunk):
+                parser.prepare(rows)
+                good: list[Parsed] = []
+                for row in rows:
+                    try:
+                        good.append(parser.parse(row))
+                    except RowError as err:
+                        problem = Problem(name, row.line, err.column, err.message)
+                        result.rejected.append(problem)
+                        if skip_invalid:
+                            rejects.write(row, problem)
+                    result.rows += 1
+                    if progress and result.rows % 1000 == 0:
+                        progress(result.rows, max(total, result.rows))
+                if skip_invalid or not result.rejected:  # else nothing will be stored
+                    store.add(good)
+            if result.rejected and not skip_invalid:
+                raise ImportRejectedError([str(p) for p in result.rejected])
+            store.finish()
+            uow.commit()
+        if progress:
+            progress(result.rows, result.rows)
+        if result.rejected:
+            path = rejects_path or table.path.with_name(table.path.stem + ".rejected.csv")
+            rejects.save(path)
+            result.rejects_file = str(path)
+            result.messages.append(f"{len(result.rejected)} row(s) rejected, written with reasons to {path}")
     return result
 
 
-def _store(
-    uow: UnitOfWork,
-    kind: str,
-    parser: Any,
-    good: list[Parsed],
-    result: ImportResult,
-    *,
-    at: dt.datetime,
-    actor: str,
-) -> None:
-    new = [p.record for p in good if p.state == "new"]
-    changed = [p.record for p in good if p.state == "changed"]
-    result.added, result.updated = len(new), len(changed)
-    result.unchanged = sum(1 for p in good if p.state == "same")
-    activities = parser.store(new, changed, at=at, actor=actor, file=result.file)
-    if kind == "payments":
-        applied = ledger.record_payments(uow, new, at=at, actor=actor)
-        result.oldest_first = applied.oldest_first
-        result.unapplied = {ref: str(m) for ref, m in applied.unapplied.items()}
-        if applied.oldest_first:
-            result.messages.append(
-                f"{len(applied.oldest_first)} payment(s) named no invoice and were allocated "
-                f"oldest first: {_short(applied.oldest_first)}"
+class _Store:
+    """Stores the good rows chunk by chunk; what needs the whole file waits for ``finish``."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        kind: str,
+        parser: Any,
+        result: ImportResult,
+        *,
+        at: dt.datetime,
+        actor: str,
+        chunk: int,
+        spool: IO[bytes],
+    ) -> None:
+        self.uow, self.kind, self.parser, self.result = uow, kind, parser, result
+        self.at, self.actor, self.chunk = at, actor, chunk
+        # Payments and credit notes, in the order the ledger applies them (by date, then key).
+        source = "reference" if kind == "payments" else "number"
+        self.money_in: _Sorted[Any] = _Sorted(operator.attrgetter("date", source), chunk, spool)
+        # The new invoices as (customer's first invoice, invoice, customer, number), in the
+        # order of the customers' first invoices: one log entry per customer for the file.
+        self.invoices: _Sorted[tuple[int, int, str, str]] = _Sorted(None, chunk, spool)
+        self.first: dict[str, int] = {}
+
+    def add(self, good: list[Parsed]) -> None:
+        new = [p.record for p in good if p.state == "new"]
+        changed = [p.record for p in good if p.state == "changed"]
+        self.result.added += len(new)
+        self.result.updated += len(changed)
+        self.result.unchanged += sum(1 for p in good if p.state == "same")
+        if self.kind in ("payments", "credit-notes"):
+            self.money_in.add(new)
+            return
+        with _refusal(self.result.file):
+            log = self.parser.store(new, changed, at=self.at, actor=self.actor, file=self.result.file)
+            if log:
+                self.uow.activities.add_many(log)
+        if self.kind == "invoices":
+            first = self.first
+            self.invoices.add(
+                (first.setdefault(inv.customer_id, n), n, inv.customer_id, inv.number)
+                for n, inv in enumerate(new, start=self.invoices.count)
             )
-        if applied.unapplied:
+
+    def finish(self) -> None:
+        with _refusal(self.result.file):
+            if self.kind == "payments":
+                self._payments()
+            elif self.kind == "credit-notes":
+                for batch in _chunks(self.money_in, self.chunk):
+                    ledger.record_credit_notes(self.uow, batch, at=self.at, actor=self.actor)
+            elif self.kind == "invoices":
+                self._invoices_log()
+
+    def _payments(self) -> None:
+        result = self.result
+        for batch in _chunks(self.money_in, self.chunk):
+            applied = ledger.record_payments(self.uow, batch, at=self.at, actor=self.actor)
+            result.oldest_first += applied.oldest_first
+            result.unapplied.update((ref, str(m)) for ref, m in applied.unapplied.items())
+        if result.oldest_first:
             result.messages.append(
-                f"{len(applied.unapplied)} payment(s) left unapplied cash on the customer: "
-                f"{_short(list(applied.unapplied))}"
+                f"{len(result.oldest_first)} payment(s) named no invoice and were allocated "
+                f"oldest first: {_short(result.oldest_first)}"
             )
-    elif kind == "credit-notes":
-        ledger.record_credit_notes(uow, new, at=at, actor=actor)
-    if activities:
-        uow.activities.add_many(activities)
+        if result.unapplied:
+            result.messages.append(
+                f"{len(result.unapplied)} payment(s) left unapplied cash on the customer: "
+                f"{_short(list(result.unapplied))}"
+            )
+
+    def _invoices_log(self) -> None:
+        by_customer = itertools.groupby(self.invoices, key=lambda item: item[2])
+        entries = (
+            invoices_imported(
+                cid, tuple(item[3] for item in items), at=self.at, actor=self.actor, file=self.result.file
+            )
+            for cid, items in by_customer
+        )
+        for batch in _chunks(entries, self.chunk):
+            self.uow.activities.add_many(batch)
+
+
+@contextmanager
+def _refusal(file: str) -> Iterator[None]:
+    """The ledger refusing what is stored rejects the file."""
+    try:
+        yield
+    except DomainError as exc:
+        raise ImportRejectedError([f"{file}: {exc}"]) from exc
+
+
+class _Sorted(Generic[T]):
+    """Items given in any order, read back sorted by ``key``, holding at most ``limit`` in memory.
+
+    Past ``limit`` the held items are sorted and written to a temporary file
+    (a run); reading merges the runs.
+    """
+
+    BLOCK = 512  # items pickled together
+
+    def __init__(self, key: Callable[[T], Any] | None, limit: int, file: IO[bytes]) -> None:
+        self.key: Any = key
+        self.limit, self.file = limit, file
+        self.held: list[T] = []
+        self.runs: list[tuple[int, int]] = []  # (offset, blocks) in the file, which others may share
+        self.count = 0
+
+    def add(self, items: Iterable[T]) -> None:
+        before = len(self.held)
+        self.held.extend(items)
+        self.count += len(self.held) - before
+        if len(self.held) >= self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        self.held.sort(key=self.key)
+        start = self.file.seek(0, 2)
+        blocks = 0
+        for i in range(0, len(self.held), self.BLOCK):
+            data = pickle.dumps(self.held[i : i + self.BLOCK], pickle.HIGHEST_PROTOCOL)
+            self.file.write(len(data).to_bytes(8, "little") + data)
+            blocks += 1
+        self.runs.append((start, blocks))
+        self.held = []
+
+    def _run(self, start: int, blocks: int) -> Iterator[T]:
+        for _ in range(blocks):
+            self.file.seek(start)
+            size = int.from_bytes(self.file.read(8), "little")
+            items: list[T] = pickle.loads(self.file.read(size))
+            start += 8 + size
+            yield from items
+
+    def __iter__(self) -> Iterator[T]:
+        if not self.runs:
+            return iter(sorted(self.held, key=self.key))
+        if self.held:
+            self._spill()
+        return heapq.merge(*(self._run(start, blocks) for start, blocks in self.runs), key=self.key)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 def _short(items: Iterable[str], n: int = 5) -> str:
@@ -183,4 +331,4 @@ def _short(items: Iterable[str], n: int = 5) -> str:
     return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
-__all__ = ["ImportResult", "Problem", "Progress", "Row", "import_table"]
+__all__ = ["CHUNK", "ImportResult", "Problem", "Progress", "Row", "import_table"]
