@@ -230,6 +230,10 @@ from recoup.entrypoints import serve_cli  # noqa: E402  (serve, user)
 app.command("serve")(serve_cli.serve)
 app.add_typer(serve_cli.user_app, name="user")
 
+from recoup.entrypoints import metrics_cli  # noqa: E402  (DSO, CEI, aging, forecast)
+
+app.command("metrics")(metrics_cli.metrics)
+
 
 def main() -> None:
     app()
