@@ -234,6 +234,10 @@ from recoup.entrypoints import metrics_cli  # noqa: E402  (DSO, CEI, aging, fore
 
 app.command("metrics")(metrics_cli.metrics)
 
+from recoup.entrypoints import report_cli  # noqa: E402  (report --out FILE.html|FILE.pdf)
+
+app.command("report")(report_cli.report)
+
 
 def main() -> None:
     app()
