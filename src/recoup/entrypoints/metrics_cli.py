@@ -36,12 +36,10 @@ BucketsOption = Annotated[
     ),
 ]
 PeriodOption = Annotated[
-    int,
+    str,
     typer.Option(
         "--period-days",
-        min=1,
-        max=MAX_PERIOD_DAYS,
-        help="Length of the period the sales, cash and promises are counted over, ending on --as-of.",
+        help="Days of the period the sales, cash, promises and disputes are counted over, ending on --as-of.",
     ),
 ]
 
@@ -49,13 +47,28 @@ PeriodOption = Annotated[
 def parse_edges(value: str) -> tuple[int, ...]:
     try:
         edges = tuple(int(x) for x in value.split(","))
-        return check_edges(edges)
     except ValueError:
         raise typer.BadParameter(
             f"{value!r} is not a list of whole numbers (e.g. 0,30,60,90)", param_hint="--buckets"
         ) from None
+    try:
+        return check_edges(edges)
     except InvalidValueError as exc:
         raise typer.BadParameter(f"{value!r}: {exc}", param_hint="--buckets") from None
+
+
+def parse_period(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a whole number of days", param_hint="--period-days"
+        ) from None
+    if not 1 <= days <= MAX_PERIOD_DAYS:
+        raise typer.BadParameter(
+            f"{value!r} is not between 1 and {MAX_PERIOD_DAYS} days", param_hint="--period-days"
+        )
+    return days
 
 
 def metrics(
@@ -63,17 +76,18 @@ def metrics(
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
     buckets: BucketsOption = ",".join(map(str, DEFAULT_EDGES)),
-    period_days: PeriodOption = 90,
+    period_days: PeriodOption = "90",
 ) -> None:
     """AR metrics per currency: aging, DSO (standard, countback, best), ADD, CEI, promises, disputes,
     cash per collector and per step, how customers pay, and a 13-week cash forecast."""
     edges = parse_edges(buckets)
+    period = parse_period(period_days)
     day = parse_day(as_of, "--as-of", dt.date.min)  # checked before the database is opened
     built = bootstrap.build(db)
     if not as_of:
         day = built.today()
     with built.uow() as uow:
-        found = compute(uow, day, edges=edges, period_days=period_days)
+        found = compute(uow, day, edges=edges, period_days=period)
     if as_json:
         emit_json(metrics_json(found))
     else:
