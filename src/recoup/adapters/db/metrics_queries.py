@@ -274,7 +274,7 @@ class SqlMetrics:
         inv = invoices.c
         first = months_before(as_of, PATTERN_MONTHS) + dt.timedelta(days=1)
         middle = months_before(as_of, PATTERN_MONTHS // 2)
-        closed = inv.closed_on
+        closed: Any = inv.closed_on
         if not self.postgres:
             # A year of closings is most of a ledger: reading the table straight through is several
             # times faster than the closed_on index and a lookup per row for the status.
