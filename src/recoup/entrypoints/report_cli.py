@@ -46,9 +46,13 @@ def output_kind(path: Path) -> str:
         raise typer.BadParameter(f"{str(path)!r} is a folder, not a file", param_hint="--out")
     folder = path.parent
     if not folder.is_dir():
-        raise typer.BadParameter(f"the folder {str(folder)!r} does not exist", param_hint="--out")
+        raise typer.BadParameter(
+            f"{str(path)!r}: the folder {str(folder)!r} does not exist", param_hint="--out"
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise typer.BadParameter(f"the folder {str(folder)!r} cannot be written to", param_hint="--out")
+        raise typer.BadParameter(
+            f"{str(path)!r}: the folder {str(folder)!r} cannot be written to", param_hint="--out"
+        )
     if path.exists() and not os.access(path, os.W_OK):
         raise typer.BadParameter(f"{str(path)!r} cannot be overwritten", param_hint="--out")
     return kind
@@ -65,7 +69,7 @@ def parse_edges(buckets: str) -> tuple[int, ...]:
     try:
         return check_edges(edges)
     except InvalidValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--buckets") from None
+        raise typer.BadParameter(f"{buckets!r}: {exc}", param_hint="--buckets") from None
 
 
 def write_at_once(path: Path, data: bytes) -> None:

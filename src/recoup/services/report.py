@@ -20,7 +20,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from recoup.domain.aging import DEFAULT_EDGES, AgingReport, check_edges
-from recoup.domain.metrics import FORECAST_WEEKS, CurrencyMetrics, Metrics, MonthPoint, week_start
+from recoup.domain.metrics import (
+    FORECAST_WEEKS,
+    CurrencyMetrics,
+    Metrics,
+    MonthPoint,
+    month_ends,
+    week_start,
+)
 from recoup.domain.money import Money, total
 from recoup.services import charts as draw
 from recoup.services import formatting
@@ -109,9 +116,10 @@ def top_debtors(report: AgingReport, limit: int = TOP) -> dict[str, list[Debtor]
     }
 
 
-def histories(points: Sequence[MonthPoint]) -> tuple[History, ...]:
-    """The month points grouped by currency; a month a currency is missing from shows nothing open."""
-    months = tuple(sorted({p.month_end for p in points}))
+def histories(points: Sequence[MonthPoint], months: Sequence[dt.date]) -> tuple[History, ...]:
+    """The month points grouped by currency over ``months``; a month a currency is missing from
+    shows nothing open and no DSO."""
+    months = tuple(months)
     by_currency: dict[str, dict[dt.date, MonthPoint]] = {}
     for p in points:
         by_currency.setdefault(p.currency, {})[p.month_end] = p
@@ -188,7 +196,7 @@ def build(
         as_of=as_of,
         metrics=m,
         aging=report,
-        history=histories(points),
+        history=histories(points, month_ends(as_of, months)),
         forecast=forecasts(m),
         top=top_debtors(report),
         broken=broken_promises(uow, as_of) if promises else (),
