@@ -506,9 +506,19 @@ def run_size(label: str, args: argparse.Namespace) -> dict[str, Any]:
     out = args.out_dir / f"suite-{label}.json"
 
     def save() -> None:
-        result["agreement"] = agreement(result)
+        """Write what this run measured over what the file holds from runs of other steps or databases."""
+        merged = json.loads(out.read_text()) if out.exists() else {}
+        if merged.get("ledger") != result["ledger"]:
+            merged = {}
+        commands = [c for c in merged.get("commands", []) if c != result["command"]] + [result["command"]]
+        databases = merged.get("databases", {})
+        for kind, db in result["databases"].items():
+            databases[kind] = databases.get(kind, {}) | db
+        merged |= {k: v for k, v in result.items() if k not in ("databases", "commands")}
+        merged |= {"databases": databases, "commands": commands}
+        merged["agreement"] = agreement(merged)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=2) + "\n")
+        out.write_text(json.dumps(merged, indent=2) + "\n")
 
     for engine in ("pandas", "duckdb"):
         if engine in args.engines:
