@@ -238,3 +238,64 @@ def test_progress_counts_the_rows_up_to_the_end(sql_uow_factory: UnitOfWorkFacto
 
     assert result.added == 2500
     assert calls == [(1000, 2500), (2000, 2500), (2500, 2500)]
+
+
+def test_payments_grouped_by_customer_across_chunks_apply_as_one_batch(
+    sql_uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    given(
+        sql_uow_factory,
+        customer("ACME"),
+        customer("BETA"),
+        *[invoice(f"A-{n}", customer="ACME", amount="10.00", issued=f"2026-01-0{n}") for n in range(1, 5)],
+        *[invoice(f"B-{n}", customer="BETA", amount="10.00", issued=f"2026-01-0{n}") for n in range(1, 5)],
+    )
+    # Customer after customer, each's in date order within a chunk in any order.
+    lines = [
+        "PA-2,ACME,2026-02-02,10.00",
+        "PA-1,ACME,2026-02-01,10.00",
+        "PA-3,ACME,2026-02-03,10.00",
+        "PA-4,ACME,2026-02-04,15.00",
+        "PB-1,BETA,2026-02-01,10.00",
+        "PB-2,BETA,2026-02-02,10.00",
+        "PB-3,BETA,2026-02-03,25.00",
+    ]
+    path = write(tmp_path, "payments.csv", "reference,customer_id,date,amount", lines)
+
+    result = run(sql_uow_factory, "payments", path)
+
+    assert result.oldest_first == ["PA-1", "PB-1", "PA-2", "PB-2", "PA-3", "PB-3", "PA-4"]  # by date
+    assert list(result.unapplied.items()) == [("PB-3", "5.00 EUR"), ("PA-4", "5.00 EUR")]
+    with sql_uow_factory() as uow:
+        allocations = uow.queries.allocations_for([f"{c}-{n}" for c in "AB" for n in range(1, 5)])
+    assert sorted((a.source, a.invoice_number, a.amount) for a in allocations) == [
+        ("PA-1", "A-1", eur("10.00")),
+        ("PA-2", "A-2", eur("10.00")),
+        ("PA-3", "A-3", eur("10.00")),
+        ("PA-4", "A-4", eur("10.00")),
+        ("PB-1", "B-1", eur("10.00")),
+        ("PB-2", "B-2", eur("10.00")),
+        ("PB-3", "B-3", eur("10.00")),
+        ("PB-3", "B-4", eur("10.00")),
+    ]
+
+
+def test_credit_notes_across_chunks_apply_in_date_order(
+    sql_uow_factory: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    given(
+        sql_uow_factory,
+        customer("ACME"),
+        *[invoice(f"I-{n}", customer="ACME", amount="10.00", issued=f"2026-01-0{n}") for n in range(1, 6)],
+    )
+    lines = [f"CN-{n},ACME,2026-02-0{n},10.00," for n in (5, 3, 1, 4, 2)]
+    path = write(tmp_path, "credit-notes.csv", "number,customer_id,date,amount,invoice", lines)
+
+    result = run(sql_uow_factory, "credit-notes", path)
+
+    assert result.added == 5
+    with sql_uow_factory() as uow:
+        allocations = uow.queries.allocations_for([f"I-{n}" for n in range(1, 6)])
+    assert sorted((a.source, a.invoice_number) for a in allocations) == [
+        (f"CN-{n}", f"I-{n}") for n in range(1, 6)
+    ]

@@ -10,8 +10,9 @@ credit note number).
 
 The file is read and stored in chunks of ``CHUNK`` rows inside one
 transaction, so memory stays bounded whatever the file's size (apart from the
-keys seen, to catch duplicates). Payments and credit notes are applied in
-date order across the whole file, as if in one batch: they are sorted on disk
+keys seen, to catch duplicates). Each customer's payments and credit notes
+are applied in date order, as if the file were one batch: grouped so in the
+file, they are recorded chunk by chunk; else they are sorted on disk
 (``_Sorted``) and recorded once every row has been checked.
 """
 
@@ -29,10 +30,12 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Generic, TypeVar
+from typing import IO, Any, TypeVar
 
 from recoup.adapters.formats.tabular import Row, Table
 from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
+from recoup.domain.money import Money
+from recoup.domain.payments import CreditNote, Payment
 from recoup.services import ledger
 from recoup.services.importers import PARSERS, Parsed, RowError, invoices_imported
 from recoup.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -133,21 +136,50 @@ def import_table(
     """Check every row of ``table`` as ``kind`` and store the good ones in one transaction."""
     if kind not in PARSERS:
         raise InvalidValueError(f"unknown import kind {kind!r}; use one of {', '.join(PARSERS)}")
-    name = table.path.name
-    result = ImportResult(kind, name)
     ignored = _check_columns(kind, table)
+    run = _Run(
+        uow_factory, kind, table, at, actor, skip_invalid, rejects_path, progress, defaults or {}, chunk
+    )
+    # Payments and credit notes grouped by customer in date order are recorded chunk by
+    # chunk; others are sorted first (a file that can only be read once, from the start).
+    once = iter(table.rows) is table.rows
+    try:
+        result = run(sort=once)
+    except _Unsorted:
+        result = run(sort=True)
     if ignored:
-        result.messages.append(f"ignored unknown column(s): {', '.join(ignored)}")
-    total = len(table.rows) if isinstance(table.rows, Sized) else table.size or 0
-    with (
-        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as rejected,
-        tempfile.TemporaryFile() as spool,
-    ):
-        rejects = _Rejects(table.columns, rejected)
-        with uow_factory() as uow:
-            parser = PARSERS[kind](uow, defaults or {})
-            store = _Store(uow, kind, parser, result, at=at, actor=actor, chunk=chunk, spool=spool)
-            for rows in _chunks(table.rows, chunk):
+        result.messages.insert(0, f"ignored unknown column(s): {', '.join(ignored)}")
+    return result
+
+
+@dataclass
+class _Run:
+    """One pass over the file in one transaction (the parameters of ``import_table``)."""
+
+    uow_factory: UnitOfWorkFactory
+    kind: str
+    table: Table
+    at: dt.datetime
+    actor: str
+    skip_invalid: bool
+    rejects_path: Path | None
+    progress: Progress | None
+    defaults: dict[str, str]
+    chunk: int
+
+    def __call__(self, *, sort: bool) -> ImportResult:
+        table, name = self.table, self.table.path.name
+        result = ImportResult(self.kind, name)
+        total = len(table.rows) if isinstance(table.rows, Sized) else table.size or 0
+        with (
+            tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as rejected,
+            tempfile.TemporaryFile() as spool,
+            self.uow_factory() as uow,
+        ):
+            rejects = _Rejects(table.columns, rejected)
+            parser = PARSERS[self.kind](uow, self.defaults)
+            store = _Store(uow, parser, result, self, sort=sort, spool=spool)
+            for rows in _chunks(table.rows, self.chunk):
                 parser.prepare(rows)
                 good: list[Parsed] = []
                 for row in rows:
@@ -156,50 +188,50 @@ def import_table(
                     except RowError as err:
                         problem = Problem(name, row.line, err.column, err.message)
                         result.rejected.append(problem)
-                        if skip_invalid:
+                        if self.skip_invalid:
                             rejects.write(row, problem)
                     result.rows += 1
-                    if progress and result.rows % 1000 == 0:
-                        progress(result.rows, max(total, result.rows))
-                if skip_invalid or not result.rejected:  # else nothing will be stored
+                    if self.progress and result.rows % 1000 == 0:
+                        self.progress(result.rows, max(total, result.rows))
+                if self.skip_invalid or not result.rejected:  # else nothing will be stored
                     store.add(good)
-            if result.rejected and not skip_invalid:
+            if result.rejected and not self.skip_invalid:
                 raise ImportRejectedError([str(p) for p in result.rejected])
             store.finish()
             uow.commit()
-        if progress:
-            progress(result.rows, result.rows)
-        if result.rejected:
-            path = rejects_path or table.path.with_name(table.path.stem + ".rejected.csv")
-            rejects.save(path)
-            result.rejects_file = str(path)
-            result.messages.append(f"{len(result.rejected)} row(s) rejected, written with reasons to {path}")
-    return result
+            if result.rejected:
+                path = self.rejects_path or table.path.with_name(table.path.stem + ".rejected.csv")
+                rejects.save(path)
+                result.rejects_file = str(path)
+                result.messages.append(
+                    f"{len(result.rejected)} row(s) rejected, written with reasons to {path}"
+                )
+        if self.progress:
+            self.progress(result.rows, result.rows)
+        return result
+
+
+class _Unsorted(Exception):
+    """Payments or credit notes not grouped by customer in date order: to be sorted first."""
 
 
 class _Store:
     """Stores the good rows chunk by chunk; what needs the whole file waits for ``finish``."""
 
     def __init__(
-        self,
-        uow: UnitOfWork,
-        kind: str,
-        parser: Any,
-        result: ImportResult,
-        *,
-        at: dt.datetime,
-        actor: str,
-        chunk: int,
-        spool: IO[bytes],
+        self, uow: UnitOfWork, parser: Any, result: ImportResult, run: _Run, *, sort: bool, spool: IO[bytes]
     ) -> None:
-        self.uow, self.kind, self.parser, self.result = uow, kind, parser, result
-        self.at, self.actor, self.chunk = at, actor, chunk
-        # Payments and credit notes, in the order the ledger applies them (by date, then key).
-        source = "reference" if kind == "payments" else "number"
-        self.money_in: _Sorted[Any] = _Sorted(operator.attrgetter("date", source), chunk, spool)
+        self.uow, self.parser, self.result, self.kind = uow, parser, result, run.kind
+        self.at, self.actor, self.chunk, self.sort = run.at, run.actor, run.chunk, sort
+        # Payments and credit notes as (customer, date, key, ...) tuples, applied in that order.
+        self.money_in = _Sorted(run.chunk, spool)
+        self.current: tuple[Any, ...] = ()  # (customer, date, key) of the last customer recorded
+        self.done: set[str] = set()  # customers before it, whose money in is all recorded
+        self.oldest_first: list[tuple[dt.date, str]] = []
+        self.unapplied: list[tuple[dt.date, str, str]] = []
         # The new invoices as (customer's first invoice, invoice, customer, number), in the
         # order of the customers' first invoices: one log entry per customer for the file.
-        self.invoices: _Sorted[tuple[int, int, str, str]] = _Sorted(None, chunk, spool)
+        self.invoices = _Sorted(run.chunk, spool)
         self.first: dict[str, int] = {}
 
     def add(self, good: list[Parsed]) -> None:
@@ -208,8 +240,8 @@ class _Store:
         self.result.added += len(new)
         self.result.updated += len(changed)
         self.result.unchanged += sum(1 for p in good if p.state == "same")
-        if self.kind in ("payments", "credit-notes"):
-            self.money_in.add(new)
+        if self.kind in _MONEY_IN:
+            self._money_in(new)
             return
         with _refusal(self.result.file):
             log = self.parser.store(new, changed, at=self.at, actor=self.actor, file=self.result.file)
@@ -222,22 +254,59 @@ class _Store:
                 for n, inv in enumerate(new, start=self.invoices.count)
             )
 
-    def finish(self) -> None:
-        with _refusal(self.result.file):
-            if self.kind == "payments":
-                self._payments()
-            elif self.kind == "credit-notes":
-                for batch in _chunks(self.money_in, self.chunk):
-                    ledger.record_credit_notes(self.uow, batch, at=self.at, actor=self.actor)
-            elif self.kind == "invoices":
-                self._invoices_log()
+    def _money_in(self, new: list[Any]) -> None:
+        if self.sort:
+            self.money_in.add(map(_MONEY_IN[self.kind][0], new))
+        elif new:
+            self._check_order(new)
+            self._record(new)
 
-    def _payments(self) -> None:
-        result = self.result
-        for batch in _chunks(self.money_in, self.chunk):
+    def _check_order(self, new: list[Any]) -> None:
+        """Raise ``_Unsorted`` unless ``new`` (in file order) continues a file whose payments
+        (credit notes) come customer after customer, each's in date order; any order within
+        a chunk, which the ledger applies as one batch."""
+        key = operator.attrgetter("customer_id", "date", "reference" if self.kind == "payments" else "number")
+        span: dict[str, tuple[Any, Any]] = {}  # customer: (first key, last key) in this chunk
+        for record in new:
+            k = key(record)
+            low, high = span.get(k[0], (k, k))
+            span[k[0]] = (min(low, k), max(high, k))
+        going_on = self.current[0] if self.current else None  # the customer the last chunk ended with
+        for customer, (low, _) in span.items():
+            if customer in self.done or (customer == going_on and low < self.current):
+                raise _Unsorted
+        last = new[-1].customer_id
+        self.done.update(c for c in span if c != last)
+        if going_on is not None and going_on != last:
+            self.done.add(going_on)
+        self.current = span[last][1]
+
+    def finish(self) -> None:
+        if self.sort and self.kind in _MONEY_IN:
+            decode = _MONEY_IN[self.kind][1]
+            for batch in _chunks(self.money_in, self.chunk):
+                self._record([decode(item) for item in batch])
+        if self.kind == "invoices":
+            with _refusal(self.result.file):
+                self._invoices_log()
+        if self.kind == "payments":
+            self._report()
+
+    def _record(self, batch: list[Any]) -> None:
+        with _refusal(self.result.file):
+            if self.kind == "credit-notes":
+                ledger.record_credit_notes(self.uow, batch, at=self.at, actor=self.actor)
+                return
             applied = ledger.record_payments(self.uow, batch, at=self.at, actor=self.actor)
-            result.oldest_first += applied.oldest_first
-            result.unapplied.update((ref, str(m)) for ref, m in applied.unapplied.items())
+        if applied.oldest_first or applied.unapplied:
+            dates = {p.reference: p.date for p in batch}
+            self.oldest_first += ((dates[ref], ref) for ref in applied.oldest_first)
+            self.unapplied += ((dates[ref], ref, str(m)) for ref, m in applied.unapplied.items())
+
+    def _report(self) -> None:
+        result = self.result  # listed by date, as one batch of the whole file lists them
+        result.oldest_first = [ref for _, ref in sorted(self.oldest_first)]
+        result.unapplied = {ref: m for _, ref, m in sorted(self.unapplied)}
         if result.oldest_first:
             result.messages.append(
                 f"{len(result.oldest_first)} payment(s) named no invoice and were allocated "
@@ -261,6 +330,32 @@ class _Store:
             self.uow.activities.add_many(batch)
 
 
+def _payment_item(p: Payment) -> tuple[Any, ...]:
+    return (p.customer_id, p.date.toordinal(), p.reference, p.amount.minor, p.amount.currency, p.invoices)
+
+
+def _payment(item: tuple[Any, ...]) -> Payment:
+    cid, day, ref, minor, currency, invoices = item
+    return Payment(ref, cid, dt.date.fromordinal(day), Money.from_minor(minor, currency), invoices=invoices)
+
+
+def _credit_note_item(n: CreditNote) -> tuple[Any, ...]:
+    return (n.customer_id, n.date.toordinal(), n.number, n.amount.minor, n.amount.currency, n.invoice_number)
+
+
+def _credit_note(item: tuple[Any, ...]) -> CreditNote:
+    cid, day, number, minor, currency, invoice = item
+    return CreditNote(number, cid, dt.date.fromordinal(day), Money.from_minor(minor, currency), invoice)
+
+
+# How payments and credit notes are kept while sorting: tuples that sort by customer, date
+# and key (as the ledger applies them), pickled far faster than the dataclasses.
+_MONEY_IN: dict[str, tuple[Callable[[Any], tuple[Any, ...]], Callable[[tuple[Any, ...]], Any]]] = {
+    "payments": (_payment_item, _payment),
+    "credit-notes": (_credit_note_item, _credit_note),
+}
+
+
 @contextmanager
 def _refusal(file: str) -> Iterator[None]:
     """The ledger refusing what is stored rejects the file."""
@@ -270,23 +365,22 @@ def _refusal(file: str) -> Iterator[None]:
         raise ImportRejectedError([f"{file}: {exc}"]) from exc
 
 
-class _Sorted(Generic[T]):
-    """Items given in any order, read back sorted by ``key``, holding at most ``limit`` in memory.
+class _Sorted:
+    """Tuples given in any order, read back sorted, holding at most ``limit`` in memory.
 
-    Past ``limit`` the held items are sorted and written to a temporary file
-    (a run); reading merges the runs.
+    Past ``limit`` the held items are sorted and appended to ``file`` (a run);
+    reading merges the runs.
     """
 
     BLOCK = 512  # items pickled together
 
-    def __init__(self, key: Callable[[T], Any] | None, limit: int, file: IO[bytes]) -> None:
-        self.key: Any = key
+    def __init__(self, limit: int, file: IO[bytes]) -> None:
         self.limit, self.file = limit, file
-        self.held: list[T] = []
+        self.held: list[tuple[Any, ...]] = []
         self.runs: list[tuple[int, int]] = []  # (offset, blocks) in the file, which others may share
         self.count = 0
 
-    def add(self, items: Iterable[T]) -> None:
+    def add(self, items: Iterable[tuple[Any, ...]]) -> None:
         before = len(self.held)
         self.held.extend(items)
         self.count += len(self.held) - before
@@ -294,7 +388,7 @@ class _Sorted(Generic[T]):
             self._spill()
 
     def _spill(self) -> None:
-        self.held.sort(key=self.key)
+        self.held.sort()
         start = self.file.seek(0, 2)
         blocks = 0
         for i in range(0, len(self.held), self.BLOCK):
@@ -304,20 +398,20 @@ class _Sorted(Generic[T]):
         self.runs.append((start, blocks))
         self.held = []
 
-    def _run(self, start: int, blocks: int) -> Iterator[T]:
+    def _run(self, start: int, blocks: int) -> Iterator[tuple[Any, ...]]:
         for _ in range(blocks):
             self.file.seek(start)
             size = int.from_bytes(self.file.read(8), "little")
-            items: list[T] = pickle.loads(self.file.read(size))
+            items: list[tuple[Any, ...]] = pickle.loads(self.file.read(size))
             start += 8 + size
             yield from items
 
-    def __iter__(self) -> Iterator[T]:
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
         if not self.runs:
-            return iter(sorted(self.held, key=self.key))
+            return iter(sorted(self.held))
         if self.held:
             self._spill()
-        return heapq.merge(*(self._run(start, blocks) for start, blocks in self.runs), key=self.key)
+        return heapq.merge(*(self._run(start, blocks) for start, blocks in self.runs))
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
