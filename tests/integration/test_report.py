@@ -99,7 +99,13 @@ def test_only_the_promises_found_broken_in_the_last_90_days_are_listed(ledger_uo
         (eur("30.00"), later),
         (eur("50.00"), day("2026-06-15")),
     ]  # newest first
-    assert data(ledger_uow, promises=False).broken == ()
+
+
+def test_without_customers_only_the_figures_per_currency_are_gathered(ledger_uow: UnitOfWorkFactory) -> None:
+    full, board = data(ledger_uow), data(ledger_uow, customers=False)
+    assert (board.aging.rows, board.top, board.broken) == ((), {}, ())
+    assert board.aging.labels == full.aging.labels
+    assert (board.metrics, board.history, board.forecast) == (full.metrics, full.history, full.forecast)
 
 
 def test_the_forecast_has_thirteen_mondays_per_currency_and_holds_what_is_open(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from recoup.domain.aging import DEFAULT_EDGES, AgingReport, check_edges
+from recoup.domain.aging import DEFAULT_EDGES, AgingReport, bucket_labels, check_edges
 from recoup.domain.metrics import (
     FORECAST_WEEKS,
     CurrencyMetrics,
@@ -184,14 +184,15 @@ def build(
     edges: Sequence[int] = DEFAULT_EDGES,
     months: int = MONTHS,
     period_days: int = 90,
-    promises: bool = True,
+    customers: bool = True,
 ) -> ReportData:
-    """Everything the report shows as of ``as_of``; ``promises=False`` leaves out the broken promises
-    (the dashboard, which does not list them)."""
+    """Everything the report shows as of ``as_of``. ``customers=False`` leaves out what names
+    customers (the aging rows, who owes most, the broken promises): the dashboard, which shows the
+    figures per currency only and so spares the per-customer aging query."""
     edges = check_edges(edges)
-    report = aging(uow, as_of, edges)
     m = metrics_service.compute(uow, as_of, edges=edges, period_days=period_days)
     points = metrics_service.history(uow, as_of, months=months, edges=edges, period_days=period_days)
+    report = aging(uow, as_of, edges) if customers else AgingReport(as_of, bucket_labels(edges), ())
     return ReportData(
         as_of=as_of,
         metrics=m,
@@ -199,7 +200,7 @@ def build(
         history=histories(points, month_ends(as_of, months)),
         forecast=forecasts(m),
         top=top_debtors(report),
-        broken=broken_promises(uow, as_of) if promises else (),
+        broken=broken_promises(uow, as_of) if customers else (),
     )
 
 
@@ -238,13 +239,14 @@ def top_chart(currency: str, debtors: Sequence[Debtor]) -> bytes:
     return draw.top_overdue_svg(currency, [(d.name or d.customer_id, d.overdue.amount) for d in debtors])
 
 
-def charts(data: ReportData, *, top: bool = True) -> Charts:
+def charts(data: ReportData) -> Charts:
+    """Every chart of the report; the aging and who-owes-most charts only when the data names customers."""
     return Charts(
-        aging=aging_chart(data.aging),
+        aging=aging_chart(data.aging) if data.aging.rows else b"",
         history={h.currency: history_chart(h) for h in data.history},
         trend={h.currency: trend_chart(h) for h in data.history},
         forecast={f.currency: forecast_chart(f) for f in data.forecast},
-        top={cur: top_chart(cur, rows) for cur, rows in data.top.items()} if top else {},
+        top={cur: top_chart(cur, rows) for cur, rows in data.top.items()},
     )
 
 
@@ -273,7 +275,7 @@ def render_html(data: ReportData, *, title: str = "Receivables report") -> str:
         data=data,
         m=data.metrics,
         css=Markup((TEMPLATES / "reports" / "report.css").read_text(encoding="utf-8")),
-        aging_chart=svg(drawn.aging),
+        aging_chart=svg(drawn.aging) if drawn.aging else "",
         history_charts={k: svg(v) for k, v in drawn.history.items()},
         trend_charts={k: svg(v) for k, v in drawn.trend.items()},
         forecast_charts={k: svg(v) for k, v in drawn.forecast.items()},
