@@ -65,3 +65,9 @@ def test_a_file_without_a_usable_header_is_refused_when_opened(
     with pytest.raises(InvalidValueError) as caught:
         read_table(write(tmp_path, data))
     assert str(caught.value) == message
+
+
+def test_a_column_without_a_name_is_left_out_and_short_rows_lack_the_last_columns(tmp_path: Path) -> None:
+    table = read_table(write(tmp_path, b"id,,name,note\nA,skip,x,y\nB,skip\n"))
+    assert table.columns == ("id", "", "name", "note")
+    assert list(table.rows) == [Row(2, {"id": "A", "name": "x", "note": "y"}), Row(3, {"id": "B"})]

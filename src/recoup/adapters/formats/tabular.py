@@ -96,6 +96,7 @@ class _CsvRows:
 
     def __iter__(self) -> Iterator[Row]:
         path, columns = self.path, self.columns
+        unnamed = "" in columns  # such a column's values are left out
         with path.open(encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f, self.dialect)
             try:
@@ -104,14 +105,18 @@ class _CsvRows:
                 for raw in reader:
                     start = line + 1
                     line = reader.line_num
-                    if not any(v.strip() for v in raw):
+                    values = list(map(str.strip, raw))
+                    if not any(values):
                         continue
-                    if len(raw) > len(columns):
+                    if len(values) > len(columns):
                         raise InvalidValueError(
-                            f"{path.name}, line {start}: {len(raw)} values "
+                            f"{path.name}, line {start}: {len(values)} values "
                             f"but the header names {len(columns)} columns"
                         )
-                    yield Row(start, {c: v.strip() for c, v in zip(columns, raw, strict=False) if c})
+                    if unnamed:
+                        yield Row(start, {c: v for c, v in zip(columns, values, strict=False) if c})
+                    else:
+                        yield Row(start, dict(zip(columns, values, strict=False)))
             except UnicodeDecodeError:
                 raise _not_utf8(path) from None
 
