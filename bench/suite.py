@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,8 @@ def step_reference(engine: str, n: int, runs: int) -> dict[str, Any]:
         def age(day: dt.date) -> Any:
             return suite_duckdb.aging(data, day, EDGES)
 
-        totals = suite_duckdb.totals
+        def totals(table: Any) -> dict[str, tuple[int, ...]]:
+            return suite_duckdb.totals(table)
 
         def select() -> Any:
             return suite_duckdb.selection(data, AS_OF, offsets)
@@ -150,7 +152,7 @@ def step_reference(engine: str, n: int, runs: int) -> dict[str, Any]:
     log(f"{engine}: loaded in {out['load_seconds']} s")
     out["aging"] = {}
     for label, day in (("as_of", AS_OF), ("past", PAST)):
-        figures, table = timed(lambda day=day: age(day), runs)
+        figures, table = timed(partial(age, day), runs)
         found = {"as_of": day.isoformat(), "rows": len(table), "totals": totals(table)}
         out["aging"][label] = figures | found
         log(f"{engine}: aging {day}: median {figures['median_seconds']} s, {len(table)} rows")

@@ -126,13 +126,15 @@ def scaling(runs: list[dict[str, Any]]) -> list[str]:
         "| measure | engine | " + " | ".join(f"µs/invoice {s}" for s in sizes) + " | growth, last ÷ first |",
         "|---|---|" + "---:|" * (len(sizes) + 1),
     ]
-    engines: list[tuple[str, Callable[[dict[str, Any], Get, Get | None], float | None]]] = [
-        (name, lambda r, mine, _t, kind=kind: mine(r["databases"].get(kind, {}))) for kind, name in DBS
-    ]
-    engines += [
-        (name, lambda r, _m, theirs, e=e: theirs(r.get(e) or {}) if theirs else None)
-        for e, name in (("pandas", "pandas"), ("duckdb", "DuckDB"))
-    ]
+
+    def recoup(kind: str) -> Callable[[dict[str, Any], Get, Get | None], float | None]:
+        return lambda r, mine, _theirs: mine(r["databases"].get(kind, {}))
+
+    def other(engine: str) -> Callable[[dict[str, Any], Get, Get | None], float | None]:
+        return lambda r, _mine, theirs: theirs(r.get(engine) or {}) if theirs else None
+
+    engines = [(name, recoup(kind)) for kind, name in DBS]
+    engines += [(name, other(e)) for e, name in (("pandas", "pandas"), ("duckdb", "DuckDB"))]
     for label, mine, theirs in MEASURES:
         if label.startswith("worklist"):
             continue  # a page of 50: its cost does not follow the ledger's size
