@@ -196,9 +196,10 @@ def section(runs: list[dict[str, Any]]) -> str:
     if not runs:
         return "No results yet."
     m = runs[-1]["machine"]
+    pg = next((r["machine"]["postgresql"] for r in runs if r["machine"].get("postgresql")), "?")
     out = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; Python {m['python']}, "
-        f"SQLite {m['sqlite']}, PostgreSQL {m.get('postgresql') or '?'}; pandas "
+        f"SQLite {m['sqlite']}, PostgreSQL {pg}; pandas "
         f"{_dig(runs[-1], 'pandas', 'version')}, DuckDB {_dig(runs[-1], 'duckdb', 'version')} "
         f"({_dig(runs[-1], 'duckdb', 'threads')} threads); {m['platform']}.",
         "",
