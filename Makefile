@@ -19,10 +19,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # Letters in Korean need Noto CJK; the tests render PDFs to PNG with pdftoppm. Installed when
 # apt-get can (root on Debian); otherwise a letter names the font it misses.
 fonts:
-	@if command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Noto Sans CJK" && command -v pdftoppm >/dev/null 2>&1; then :; \
+	@if command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Noto Sans CJK" && command -v pdftoppm >/dev/null 2>&1 \
+	  && ldconfig -p | grep -q libharfbuzz-subset; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  apt-get install -y -q fonts-noto-cjk poppler-utils >/dev/null 2>&1 || echo "note: could not install fonts-noto-cjk poppler-utils"; \
-	else echo "note: install fonts-noto-cjk and poppler-utils for Korean letters and PDF previews"; fi
+	  apt-get install -y -q fonts-noto-cjk poppler-utils libharfbuzz-subset0 >/dev/null 2>&1 \
+	  || echo "note: could not install fonts-noto-cjk poppler-utils libharfbuzz-subset0"; \
+	else echo "note: install fonts-noto-cjk, poppler-utils and libharfbuzz-subset0 for Korean letters, PDF previews and fast PDF fonts"; fi
 
 $(VENV)/.dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

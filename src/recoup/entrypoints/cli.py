@@ -69,7 +69,7 @@ def _import(
     built = bootstrap.build(db)
     try:
         table = read_table(file)
-        with render.progress(out, f"Importing {file.name}", total=len(table.rows), quiet=as_json) as tick:
+        with render.progress(out, f"Importing {file.name}", total=table.size, quiet=as_json) as tick:
             result = import_table(
                 built.uow,
                 kind,
@@ -229,6 +229,14 @@ from recoup.entrypoints import serve_cli  # noqa: E402  (serve, user)
 
 app.command("serve")(serve_cli.serve)
 app.add_typer(serve_cli.user_app, name="user")
+
+from recoup.entrypoints import metrics_cli  # noqa: E402  (DSO, CEI, aging, forecast)
+
+app.command("metrics")(metrics_cli.metrics)
+
+from recoup.entrypoints import report_cli  # noqa: E402  (report --out FILE.html|FILE.pdf)
+
+app.command("report")(report_cli.report)
 
 
 def main() -> None:

@@ -8,7 +8,16 @@ from collections.abc import Callable, Iterator
 from babel.numbers import format_decimal
 from rich.console import Console
 from rich.markup import escape as _escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from recoup.domain.aging import AgingReport
@@ -35,16 +44,27 @@ def amount(m: Money) -> str:
 
 @contextlib.contextmanager
 def progress(
-    console: Console, label: str, *, total: int, quiet: bool = False
+    console: Console, label: str, *, total: int | None, quiet: bool = False
 ) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar for long work; a no-op for small jobs, JSON output or a non-terminal."""
-    if quiet or total < 5000 or not console.is_terminal:
+    """A progress bar for long work; a no-op for small jobs, JSON output or a non-terminal.
+
+    ``total`` None means not known: a counter and the time taken instead of a bar.
+    The callback takes (done, total); a total of 0 leaves the one known so far.
+    """
+    if quiet or (total is not None and total < 5000) or not console.is_terminal:
         yield lambda done, total: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    if total is None:
+        columns: tuple[ProgressColumn, ...] = (
+            SpinnerColumn(),
+            TextColumn("{task.description}: {task.completed:,}"),
+            TimeElapsedColumn(),
+        )
+    else:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        yield lambda done, total: bar.update(task, completed=done, total=total or None)
 
 
 def import_result(console: Console, r: ImportResult) -> None:

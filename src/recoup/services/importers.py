@@ -1,19 +1,22 @@
 """One parser per kind of imported row: its columns, how a row becomes a record, how records are stored.
 
-A parser is built once per file with the unit of work, loads what it needs
-to compare against (existing records, customers) in a few set-based reads,
-then turns each row into ``Parsed(state, record)`` where state is ``new``,
-``changed`` or ``same``, or raises ``RowError`` naming the column.
+A parser is built once per file with the unit of work. The rows come in
+chunks: ``prepare(rows)`` loads what a chunk's rows are compared against
+(existing records, customers) in a few set-based reads, then ``parse`` turns
+each row into ``Parsed(state, record)`` where state is ``new``, ``changed`` or
+``same``, or raises ``RowError`` naming the column. Keys seen earlier in the
+file are remembered across chunks, so a duplicate names the line it repeats.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from recoup.adapters.formats.tabular import Row, Table
+from recoup.adapters.formats.tabular import Row
 from recoup.domain.activity import Activity
 from recoup.domain.customers import Contact, Customer
 from recoup.domain.errors import DomainError
@@ -52,14 +55,19 @@ class _Parser:
     optional: ClassVar[tuple[str, ...]] = ()
     key: ClassVar[str] = ""
 
-    def __init__(self, uow: UnitOfWork, table: Table, defaults: dict[str, str]) -> None:
+    def __init__(self, uow: UnitOfWork, defaults: dict[str, str]) -> None:
         self.uow = uow
         self.defaults = defaults
         self.seen: dict[str, int] = {}
-        keys = {row.values.get(self.key, "") for row in table.rows}
-        self.customer_ids = {row.values.get("customer_id", "") for row in table.rows} - {""}
-        self.customers = uow.customers.get_many(self.customer_ids) if self.customer_ids else {}
-        self.existing = self.load_existing(keys - {""})
+        self.customers: dict[str, Customer] = {}
+        self.existing: dict[Any, Any] = {}
+
+    def prepare(self, rows: Sequence[Row]) -> None:
+        """Load what ``rows`` (the next chunk of the file) are compared against."""
+        keys = {row.values.get(self.key, "") for row in rows} - {""}
+        ids = {row.values.get("customer_id", "") for row in rows} - {""}
+        self.customers = dict(self.uow.customers.get_many(ids)) if ids else {}
+        self.existing = self.load_existing(keys)
 
     def load_existing(self, keys: set[str]) -> dict[Any, Any]:
         return {}
@@ -202,10 +210,10 @@ class ContactParser(_Parser):
     optional = ("role", "email", "phone")
     key = "name"
 
-    def __init__(self, uow: UnitOfWork, table: Table, defaults: dict[str, str]) -> None:
-        # The (customer, name) pairs of the file: not every name crossed with every customer.
-        self.pairs = {(row.values.get("customer_id", ""), row.values.get("name", "")) for row in table.rows}
-        super().__init__(uow, table, defaults)
+    def prepare(self, rows: Sequence[Row]) -> None:
+        # The (customer, name) pairs of the rows: not every name crossed with every customer.
+        self.pairs = {(row.values.get("customer_id", ""), row.values.get("name", "")) for row in rows}
+        super().prepare(rows)
 
     def load_existing(self, keys: set[str]) -> dict[Any, Any]:
         return dict(self.uow.contacts.get_many({(c, n) for c, n in self.pairs if c and n}))
@@ -278,20 +286,21 @@ class InvoiceParser(_Parser):
         self, new: list[Any], changed: list[Any], *, at: dt.datetime, actor: str, file: str
     ) -> list[Activity]:
         self.uow.invoices.add_many(new)
-        per_customer: dict[str, list[Invoice]] = {}
-        for inv in new:
-            per_customer.setdefault(inv.customer_id, []).append(inv)
-        return [
-            Activity(
-                "invoices",
-                at,
-                actor,
-                cid,
-                f"{len(invs)} invoice(s) imported from {file}",
-                invoices=tuple(i.number for i in invs),
-            )
-            for cid, invs in per_customer.items()
-        ]
+        return []  # the log gets one entry per customer for the whole file: see invoices_imported
+
+
+def invoices_imported(
+    customer_id: str, numbers: tuple[str, ...], *, at: dt.datetime, actor: str, file: str
+) -> Activity:
+    """The log entry for a customer's invoices imported from ``file``."""
+    return Activity(
+        "invoices",
+        at,
+        actor,
+        customer_id,
+        f"{len(numbers)} invoice(s) imported from {file}",
+        invoices=numbers,
+    )
 
 
 class _MoneyInParser(_Parser):
@@ -299,10 +308,10 @@ class _MoneyInParser(_Parser):
 
     invoice_column: ClassVar[str] = ""
 
-    def __init__(self, uow: UnitOfWork, table: Table, defaults: dict[str, str]) -> None:
-        super().__init__(uow, table, defaults)
-        named = {n.strip() for row in table.rows for n in row.values.get(self.invoice_column, "").split(";")}
-        self.named = uow.invoices.get_many(named - {""})
+    def prepare(self, rows: Sequence[Row]) -> None:
+        super().prepare(rows)
+        named = {n.strip() for row in rows for n in row.values.get(self.invoice_column, "").split(";")}
+        self.named = self.uow.invoices.get_many(named - {""})
 
     def dated_amount(self, row: Row) -> tuple[Customer, dt.date, Any]:
         customer = self.customer(row)

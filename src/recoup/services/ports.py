@@ -20,6 +20,7 @@ from recoup.domain.customers import Contact, Customer
 from recoup.domain.invoices import Invoice
 from recoup.domain.ladder import OutboxItem, OutboxStatus, StepRecord
 from recoup.domain.matching import Item
+from recoup.domain.metrics import Collected, ForecastWeek, OpenAr, PaymentPattern
 from recoup.domain.money import Money
 from recoup.domain.payments import Allocation, CreditNote, Payment
 from recoup.domain.statements import LineStatus, StatementLine
@@ -230,6 +231,54 @@ class Queries(Protocol):
         ``ladder`` None every case with an open invoice due by then is selected.
         ``customers`` limits the selection to those customers.
         """
+        ...
+
+
+class MetricsQueries(Protocol):
+    """The sums AR metrics are made of (domain.metrics), per currency, set-based where it is a database.
+
+    Days are inclusive: ``first``..``last`` is the period (as_of - period_days, as_of].
+    """
+
+    def open_ar(self, as_of: dt.date, edges: Sequence[int]) -> dict[str, OpenAr]:
+        """Per currency, the balance open on ``as_of`` by aging bucket, and what is more than 90 days late."""
+        ...
+
+    def sales(self, windows: Sequence[tuple[dt.date, dt.date]]) -> dict[str, list[Money]]:
+        """Per currency, the amounts of the invoices issued in each window (first, last), in order."""
+        ...
+
+    def applied(self, first: dt.date, last: dt.date) -> dict[tuple[str, str], Money]:
+        """Amounts applied from ``first`` to ``last`` per (currency, allocation kind)."""
+        ...
+
+    def promises(self, first: dt.date, last: dt.date) -> dict[str, int]:
+        """Promises made from ``first`` to ``last`` by status ('kept', 'broken', 'open') as of ``last``:
+        one dated after ``last`` is open whatever its status; cancelled ones are left out."""
+        ...
+
+    def disputes(self, first: dt.date, last: dt.date) -> tuple[int, int, int, list[tuple[int, int]]]:
+        """Disputes opened in the period, resolved in it, open on ``last``, and the cycle days
+        (resolved_on - opened_on) of those resolved in it as (days, how many)."""
+        ...
+
+    def collected_by_step(self, first: dt.date, last: dt.date) -> list[Collected]:
+        """Payments applied in the period per currency and the last ladder step taken for the invoice
+        on or before the day applied (domain.metrics.BEFORE_ANY_STEP without one)."""
+        ...
+
+    def collected_by_collector(self, first: dt.date, last: dt.date) -> list[Collected]:
+        """Payments applied in the period per currency and the person who last worked the customer in
+        the COLLECTOR_WINDOW_DAYS before (domain.metrics.is_person; AUTOMATIC without one)."""
+        ...
+
+    def patterns(self, as_of: dt.date) -> list[PaymentPattern]:
+        """Per customer and currency, how it paid the invoices paid in the PATTERN_MONTHS up to as_of."""
+        ...
+
+    def forecast(self, as_of: dt.date) -> list[ForecastWeek]:
+        """Per currency and week, the open balance not in open dispute, expected on its due date plus
+        the customer's average days late (domain.metrics.forecast_week); weeks with nothing left out."""
         ...
 
 
@@ -471,6 +520,7 @@ class UnitOfWork(Protocol):
     activities: Activities
     queries: Queries
     listings: Listings
+    metrics: MetricsQueries
     promises: CaseRecords[Promise]
     plans: CaseRecords[PaymentPlan]
     disputes: CaseRecords[Dispute]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -33,8 +34,11 @@ class SqlQueries:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def _open_items(self, as_of: dt.date):  # type: ignore[no-untyped-def]
+    def _open_items(self, as_of: dt.date, *, keep: Any = None):  # type: ignore[no-untyped-def]
         """What was open on ``as_of``, per invoice due date: a union of three set-based selects.
+
+        ``keep``, a condition on ``invoices``, leaves the other invoices out (metrics: the forecast
+        leaves out the invoices in open dispute).
 
         An invoice issued by ``as_of`` and not closed by then was open for its
         balance today plus every amount applied to it after ``as_of``:
@@ -60,6 +64,8 @@ class SqlQueries:
             .join(allocations, allocations.c.invoice_id == inv.id)
             .where(allocations.c.applied_on > as_of, issued)
         )
+        if keep is not None:
+            still_open, later = still_open.where(keep), later.where(keep)
         paid_in_part_later = later.where(open_now, inv.balance_minor < inv.amount_minor)
         closed_later = later.where(inv.closed_on > as_of)
         return union_all(still_open, paid_in_part_later, closed_later).subquery("items")

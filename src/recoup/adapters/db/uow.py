@@ -22,6 +22,7 @@ from recoup.adapters.db.case_repos import (
     SqlTasks,
 )
 from recoup.adapters.db.listing import SqlListings
+from recoup.adapters.db.metrics_queries import SqlMetrics
 from recoup.adapters.db.queries import SqlQueries
 from recoup.adapters.db.repositories import (
     SqlActivities,
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
         self.activities = SqlActivities(conn)
         self.queries = SqlQueries(conn)
         self.listings = SqlListings(conn)
+        self.metrics = SqlMetrics(conn, self.queries)
         self.promises = SqlPromises(conn)
         self.plans = SqlPlans(conn)
         self.disputes = SqlDisputes(conn)

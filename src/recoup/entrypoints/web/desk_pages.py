@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from recoup.domain.money import Money, minor_digits
-from recoup.domain.users import Permission, User
+from recoup.domain.users import Permission, Role, User
 from recoup.entrypoints.web.security import Ctx, csrf_token
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +32,7 @@ NAV = (
     ("worklist", "/", "Worklist"),
     ("customers", "/desk/customers", "Customers"),
     ("run", "/desk/run", "Run"),
+    ("dashboard", "/desk/dashboard", "Dashboard"),
     ("aging", "/desk/aging", "Aging"),
     ("policy", "/desk/policy", "Policy"),
 )
@@ -91,6 +92,7 @@ def can(user: User) -> dict[str, bool]:
         "disputes": user.can(Permission.ANSWER_DISPUTES),
         "run": user.can(Permission.RUN),
         "admin": user.can(Permission.ADMIN),
+        "dashboard": user.role is not Role.SALES,  # the whole ledger: sales sees its own accounts only
     }
 
 

@@ -1,14 +1,14 @@
 """The aging dashboard (table and charts) and the policy, readable.
 
 The aging report is the set-based query of ``services.reports.aging``; the page shows the totals
-per currency and bucket, the customers owing most past due, and two SVG charts from
-``services.charts`` (drawn inline; also served at ``/desk/charts/*.svg``).
+per currency and bucket, the customers owing most past due, and two SVG charts drawn as the owner's
+report draws them (``services.report``; inline, also served at ``/desk/charts/*.svg``). The
+dashboard (``desk_dashboard``) is routed from here.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
@@ -17,25 +17,23 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from recoup.domain.aging import AgingReport
-from recoup.domain.money import Money, total
+from recoup.domain.money import total
 from recoup.domain.users import Role
+from recoup.entrypoints.web import desk_dashboard
 from recoup.entrypoints.web.desk_pages import page
 from recoup.entrypoints.web.security import Ctx, reader
-from recoup.services import charts
+from recoup.services import report as shared
 from recoup.services.policies import load_book
 from recoup.services.reports import aging
 
 router = APIRouter(include_in_schema=False)
+router.include_router(desk_dashboard.router)  # /desk/dashboard: the report's figures and charts
 Reader = Annotated[Ctx, Depends(reader)]
-TOP = 10
 
 
-@dataclass(frozen=True)
-class Debtor:
-    customer_id: str
-    name: str
-    overdue: Money
-    total: Money
+def _inline(svg: bytes) -> Markup:
+    """An SVG document as an element to put in the page (its XML prologue dropped)."""
+    return Markup(shared.inline_svg(svg))
 
 
 def _report(ctx: Ctx) -> AgingReport:
@@ -52,41 +50,11 @@ def _report(ctx: Ctx) -> AgingReport:
     return report
 
 
-def top_debtors(report: AgingReport, limit: int = TOP) -> dict[str, list[Debtor]]:
-    """Per currency, the customers with the most past due (buckets after 'not due'), largest first."""
-    found: dict[str, list[Debtor]] = {}
-    for row in report.rows:
-        overdue = total(row.buckets[1:], row.currency)
-        if overdue.amount > 0:
-            found.setdefault(row.currency, []).append(
-                Debtor(row.customer_id, row.customer_name, overdue, row.total)
-            )
-    return {
-        cur: sorted(rows, key=lambda d: (-d.overdue.amount, d.customer_id))[:limit]
-        for cur, rows in sorted(found.items())
-    }
-
-
-def _inline(svg: bytes) -> Markup:
-    """An SVG document as an element to put in the page (its XML prologue dropped)."""
-    text = svg.decode("utf-8")
-    return Markup(text[text.index("<svg") :])
-
-
-def _aging_chart(report: AgingReport) -> bytes:
-    sums = {cur: [m.amount for m in amounts] for cur, amounts in report.totals().items()}
-    return charts.aging_svg(report.labels, sums)
-
-
-def _top_chart(currency: str, debtors: list[Debtor]) -> bytes:
-    return charts.top_overdue_svg(currency, [(d.name or d.customer_id, d.overdue.amount) for d in debtors])
-
-
 @router.get("/desk/aging", response_class=HTMLResponse)
 def aging_page(ctx: Reader, request: Request) -> HTMLResponse:
     report = _report(ctx)
     totals = report.totals()
-    debtors = top_debtors(report)
+    debtors = shared.top_debtors(report)
     return page(
         request,
         ctx,
@@ -95,8 +63,8 @@ def aging_page(ctx: Reader, request: Request) -> HTMLResponse:
         report=report,
         totals={cur: (amounts, total(amounts, cur)) for cur, amounts in totals.items()},
         debtors=debtors,
-        aging_chart=_inline(_aging_chart(report)),
-        top_charts={cur: _inline(_top_chart(cur, rows)) for cur, rows in debtors.items()},
+        aging_chart=_inline(shared.aging_chart(report)),
+        top_charts={cur: _inline(shared.top_chart(cur, rows)) for cur, rows in debtors.items()},
         customers=len({r.customer_id for r in report.rows}),
     )
 
@@ -106,12 +74,13 @@ SVG = {"Content-Type": "image/svg+xml", "Cache-Control": "private, max-age=60"}
 
 @router.get("/desk/charts/aging.svg")
 def aging_chart(ctx: Reader) -> Response:
-    return Response(_aging_chart(_report(ctx)), headers=SVG)
+    return Response(shared.aging_chart(_report(ctx)), headers=SVG)
 
 
 @router.get("/desk/charts/top-overdue-{currency}.svg")
 def top_chart(ctx: Reader, currency: Annotated[str, Path(pattern="^[A-Z]{3}$")]) -> Response:
-    return Response(_top_chart(currency, top_debtors(_report(ctx)).get(currency, [])), headers=SVG)
+    debtors = shared.top_debtors(_report(ctx)).get(currency, [])
+    return Response(shared.top_chart(currency, debtors), headers=SVG)
 
 
 @router.get("/desk/policy", response_class=HTMLResponse)
