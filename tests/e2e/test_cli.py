@@ -155,3 +155,17 @@ def test_the_recoup_command_is_installed() -> None:
         [sys.executable, "-m", "recoup", "--help"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "aging" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("buckets", "says"),
+    [
+        ("0,thirty", "'0,thirty' is not a list of whole numbers"),
+        ("0,60,30", "aging edges must start at 0 and increase strictly, got [0, 60, 30]"),
+    ],
+)
+def test_aging_refuses_bad_buckets_naming_the_option_and_the_value(db: str, buckets: str, says: str) -> None:
+    code, out, err = recoup("aging", "--buckets", buckets, "--db", db)
+    assert code == 2 and out == ""
+    said = " ".join(err.replace("│", " ").split())  # the error box wraps long lines
+    assert "--buckets" in said and says in said

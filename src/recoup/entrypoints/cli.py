@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from recoup import bootstrap
-from recoup.domain.errors import DomainError, ImportRejectedError, InvalidValueError
+from recoup.domain.errors import DomainError, ImportRejectedError
 from recoup.entrypoints import casefile_cli, einvoice_cli, render, run_cli, work_cli
 from recoup.entrypoints.options import (
     AsOfOption,
@@ -25,6 +25,7 @@ from recoup.entrypoints.options import (
     fail,
     out,
     parse_day,
+    parse_edges,
 )
 from recoup.entrypoints.policy_cli import policy_app
 from recoup.entrypoints.template_cli import template_app
@@ -174,17 +175,9 @@ def aging(
     """Open balances per customer and currency by days past due, with totals per currency."""
     built = bootstrap.build(db)
     day = parse_day(as_of, "--as-of", built.today())
-    try:
-        edges = tuple(int(x) for x in buckets.split(","))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{buckets!r} is not a list of whole numbers", param_hint="--buckets"
-        ) from None
-    try:
-        with built.uow() as uow:
-            report = reports.aging(uow, day, edges)
-    except InvalidValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--buckets") from None
+    edges = parse_edges(buckets)
+    with built.uow() as uow:
+        report = reports.aging(uow, day, edges)
     if as_json:
         emit_json(reports.aging_json(report))
     else:

@@ -10,8 +10,7 @@ import typer
 from rich.table import Table
 
 from recoup import bootstrap
-from recoup.domain.aging import DEFAULT_EDGES, check_edges
-from recoup.domain.errors import InvalidValueError
+from recoup.domain.aging import DEFAULT_EDGES
 from recoup.domain.metrics import (
     FORECAST_WEEKS,
     Collected,
@@ -22,7 +21,15 @@ from recoup.domain.metrics import (
 )
 from recoup.domain.money import Money
 from recoup.entrypoints import render
-from recoup.entrypoints.options import AsOfOption, DbOption, JsonOption, emit_json, out, parse_day
+from recoup.entrypoints.options import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    emit_json,
+    out,
+    parse_day,
+    parse_edges,
+)
 from recoup.services.metrics import MAX_PERIOD_DAYS, compute, metrics_json
 
 NONE = "—"
@@ -42,19 +49,6 @@ PeriodOption = Annotated[
         help="Days of the period the sales, cash, promises and disputes are counted over, ending on --as-of.",
     ),
 ]
-
-
-def parse_edges(value: str) -> tuple[int, ...]:
-    try:
-        edges = tuple(int(x) for x in value.split(","))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a list of whole numbers (e.g. 0,30,60,90)", param_hint="--buckets"
-        ) from None
-    try:
-        return check_edges(edges)
-    except InvalidValueError as exc:
-        raise typer.BadParameter(f"{value!r}: {exc}", param_hint="--buckets") from None
 
 
 def parse_period(value: str) -> int:

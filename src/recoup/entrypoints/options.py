@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from recoup.domain.aging import check_edges
+from recoup.domain.errors import InvalidValueError
 from recoup.entrypoints import render
 
 out = render.console()
@@ -39,6 +41,20 @@ def parse_day(value: str | None, option: str, default: dt.date) -> dt.date:
         raise typer.BadParameter(
             f"{value!r} is not a date (expected YYYY-MM-DD)", param_hint=option
         ) from None
+
+
+def parse_edges(value: str, option: str = "--buckets") -> tuple[int, ...]:
+    """Aging bucket edges from ``0,30,60,90``, checked as ``domain.aging.check_edges`` does."""
+    try:
+        edges = tuple(int(x) for x in value.split(","))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a list of whole numbers (e.g. 0,30,60,90)", param_hint=option
+        ) from None
+    try:
+        return check_edges(edges)
+    except InvalidValueError as exc:
+        raise typer.BadParameter(f"{value!r}: {exc}", param_hint=option) from None
 
 
 def emit_json(data: Any) -> None:

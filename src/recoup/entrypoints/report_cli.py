@@ -17,9 +17,7 @@ from typing import Annotated
 import typer
 
 from recoup import bootstrap
-from recoup.domain.aging import check_edges
-from recoup.domain.errors import InvalidValueError
-from recoup.entrypoints.options import AsOfOption, DbOption, out, parse_day
+from recoup.entrypoints.options import AsOfOption, DbOption, out, parse_day, parse_edges
 from recoup.entrypoints.render import escape
 from recoup.services import report as report_service
 
@@ -56,20 +54,6 @@ def output_kind(path: Path) -> str:
     if path.exists() and not os.access(path, os.W_OK):
         raise typer.BadParameter(f"{str(path)!r} cannot be overwritten", param_hint="--out")
     return kind
-
-
-def parse_edges(buckets: str) -> tuple[int, ...]:
-    """``0,30,60,90`` as edges, checked as ``recoup aging`` checks them."""
-    try:
-        edges = tuple(int(x) for x in buckets.split(","))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{buckets!r} is not a list of whole numbers", param_hint="--buckets"
-        ) from None
-    try:
-        return check_edges(edges)
-    except InvalidValueError as exc:
-        raise typer.BadParameter(f"{buckets!r}: {exc}", param_hint="--buckets") from None
 
 
 def write_at_once(path: Path, data: bytes) -> None:
