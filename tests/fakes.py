@@ -361,11 +361,13 @@ class FakeActivities(_Repo):
         return [replace(a, data=copy.deepcopy(a.data)) for a in found[:limit]]
 
     def recent(
-        self, customer_ids: Collection[str], kinds: Collection[str], since: dt.datetime
+        self, customer_ids: Collection[str] | None, kinds: Collection[str], since: dt.datetime
     ) -> list[Activity]:
-        wanted, kinds = set(customer_ids), set(kinds)
+        wanted, kinds = None if customer_ids is None else set(customer_ids), set(kinds)
         found = [
-            a for a in self._s.activities if a.customer_id in wanted and a.kind in kinds and a.at >= since
+            a
+            for a in self._s.activities
+            if (wanted is None or a.customer_id in wanted) and a.kind in kinds and a.at >= since
         ]
         return [
             replace(a, data=copy.deepcopy(a.data)) for a in sorted(found, key=lambda a: (a.at, a.id or 0))

@@ -83,9 +83,10 @@ class CreditNotes(Protocol):
 class Activities(Protocol):
     def add_many(self, activities: Sequence[Activity]) -> None: ...
     def recent(
-        self, customer_ids: Collection[str], kinds: Collection[str], since: dt.datetime
+        self, customer_ids: Collection[str] | None, kinds: Collection[str], since: dt.datetime
     ) -> list[Activity]:
-        """Entries of these kinds for these customers at or after ``since``, oldest first."""
+        """Entries of these kinds for these customers (None: every customer) at or after ``since``,
+        oldest first."""
         ...
 
     def for_customer(self, customer_id: str, *, limit: int | None = None) -> list[Activity]: ...

@@ -158,16 +158,18 @@ def broken_promises(uow: UnitOfWork, as_of: dt.date, days: int = BROKEN_DAYS) ->
     entries), newest first, with what was promised and by when."""
     start = dt.datetime.combine(as_of - dt.timedelta(days=days - 1), dt.time(), tzinfo=dt.UTC)
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    names = {c.id: c.name for c in uow.customers.list()}
+    entries = [e for e in uow.activities.recent(None, ["promise_broken"], start) if e.at < end]
+    customers = uow.customers.get_many({e.customer_id for e in entries})
     found = []
-    for entry in uow.activities.recent(names, ["promise_broken"], start):
+    for entry in entries:
         record = entry.data.get("record")
-        promise = uow.promises.get(int(record)) if entry.at < end and record is not None else None
+        promise = uow.promises.get(int(record)) if record is not None else None
         if promise is not None:
+            customer = customers.get(promise.customer_id)
             found.append(
                 BrokenPromise(
                     promise.customer_id,
-                    names.get(promise.customer_id, ""),
+                    customer.name if customer is not None else "",
                     promise.amount,
                     promise.date,
                     promise.made_on,
