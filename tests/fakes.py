@@ -279,7 +279,13 @@ class FakeInvoices(_Repo):
             old = s.invoices.get(ch.number)
             if old is None:  # like SQL UPDATE: an unknown number changes nothing
                 continue
-            new = replace(old, balance=ch.balance, status=InvoiceStatus(ch.status), closed_on=ch.closed_on)
+            new = replace(
+                old,
+                balance=ch.balance,
+                status=InvoiceStatus(ch.status),
+                closed_on=ch.closed_on,
+                first_applied_on=ch.first_applied_on,
+            )
             _check_invoice(new)
             s.invoices[ch.number] = new
 

@@ -40,6 +40,9 @@ class Invoice:
         status: open, paid, settled or written off.
         closed_on: the day the balance reached zero, None while open.
         id: storage id, None before it is stored.
+        first_applied_on: the earliest day of an amount applied to it (payment, credit note,
+            write-off or settlement), None while nothing has been. Aging on a past day reads
+            it: an invoice nothing was applied to by then was open for its whole amount.
     """
 
     number: str
@@ -52,6 +55,7 @@ class Invoice:
     status: InvoiceStatus = InvoiceStatus.OPEN
     closed_on: dt.date | None = None
     id: int | None = None
+    first_applied_on: dt.date | None = None
 
     def __post_init__(self) -> None:
         if not self.number.strip():

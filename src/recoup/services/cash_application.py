@@ -23,10 +23,8 @@ next payment from it matches by itself) and logs who confirmed it.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -51,6 +49,7 @@ from recoup.domain.matching import (
 from recoup.domain.money import Money
 from recoup.domain.payments import Payment
 from recoup.domain.statements import LineStatus, StatementLine
+from recoup.gc_pause import without_gc
 from recoup.services.ledger import record_payments
 from recoup.services.ports import LineDecision, StoredLine, UnitOfWork
 
@@ -294,23 +293,8 @@ def apply_lines(
 
     Does not commit: the caller commits ``uow`` (with the import that stored the lines).
     """
-    with _without_gc():
+    with without_gc():
         return _apply_lines(uow, lines, at=at, actor=actor, rules=rules or MatchRules())
-
-
-@contextmanager
-def _without_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a while: a large batch makes millions of small
-    objects (an item per open invoice, candidates, rows) that hold no cycles, and collecting
-    scanned them again and again, a quarter of the time of 100,000 lines. Objects are still
-    freed as usual by reference counting; cycles wait until the collector is back."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _apply_lines(

@@ -72,11 +72,12 @@ class _OpenBook:
             balance = inv.open_balance - alloc.amount
             status = closing if balance.is_zero() else InvoiceStatus.OPEN
             closed = on if balance.is_zero() else None
+            first = on if inv.first_applied_on is None else min(inv.first_applied_on, on)
             if closed:
                 del book[inv.number]  # the book holds open invoices only
             else:
-                book[inv.number] = replace(inv, balance=balance)
-            self.changed[inv.number] = InvoiceChange(inv.number, balance, status.value, closed)
+                book[inv.number] = replace(inv, balance=balance, first_applied_on=first)
+            self.changed[inv.number] = InvoiceChange(inv.number, balance, status.value, closed, first)
         applied.allocations.extend(result.allocations)
         if result.oldest_first and result.allocations:
             applied.oldest_first.append(source)

@@ -48,12 +48,13 @@ class Contacts(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class InvoiceChange:
-    """New balance and status of an invoice after allocations."""
+    """New balance and status of an invoice after allocations, and its earliest allocation's day."""
 
     number: str
     balance: Money
     status: str
     closed_on: dt.date | None
+    first_applied_on: dt.date | None = None
 
 
 class Invoices(Protocol):

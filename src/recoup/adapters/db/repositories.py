@@ -185,8 +185,8 @@ class SqlInvoices(_Repo):
             self.conn,
             invoices,
             "number",
-            ("balance_minor", "status", "closed_on"),
-            [(c.number, c.balance.minor, c.status, c.closed_on) for c in changes],
+            ("balance_minor", "status", "closed_on", "first_applied_on"),
+            [(c.number, c.balance.minor, c.status, c.closed_on, c.first_applied_on) for c in changes],
         )
 
     def add_adjustments(self, allocs: Sequence[Allocation]) -> None:

@@ -287,6 +287,7 @@ def invoice_row(i: Invoice) -> dict[str, Any]:
         "sent_to": i.sent_to,
         "status": i.status.value,
         "closed_on": i.closed_on,
+        "first_applied_on": i.first_applied_on,
     }
 
 
@@ -303,6 +304,7 @@ def to_invoice(r: Mapping[str, Any]) -> Invoice:
         status=InvoiceStatus(r["status"]),
         closed_on=r["closed_on"],
         id=r["id"],
+        first_applied_on=r["first_applied_on"],
     )
 
 

@@ -122,6 +122,10 @@ invoices = Table(
     # in front ('20260042', null when the same); filled by rows.invoice_row and migration 0007.
     Column("number_key", String(64), nullable=True),
     Column("digits_key", String(64), nullable=True),
+    # The earliest day of an amount applied to it, null while none (Invoice.first_applied_on):
+    # aging on a past day takes the whole amount of an invoice nothing was applied to by then
+    # instead of summing its allocations. Kept by change_many; filled by migration 0008.
+    Column("first_applied_on", Date, nullable=True),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
     CheckConstraint("balance_minor >= 0 and balance_minor <= amount_minor", name="balance_in_range"),
 )
@@ -155,6 +159,7 @@ Index(
     invoices.c.due_date,
     invoices.c.balance_minor,
     invoices.c.amount_minor,
+    invoices.c.first_applied_on,
 )
 
 payments = Table(
