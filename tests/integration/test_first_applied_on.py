@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from alembic import command
 from sqlalchemy import text
 
 from builders import AT, credit_note, customer, day, eur, given, invoice, payment
-from recoup.adapters.db.engine import make_engine, migrate
+from recoup.adapters.db.engine import alembic_config, make_engine, migrate
 from recoup.domain.aging import DEFAULT_EDGES
 from recoup.services import reports
 from recoup.services.adjustments import close_invoices
@@ -118,7 +119,12 @@ def test_the_migration_fills_the_day_of_what_was_stored_before_it(db_url: str) -
             for n, v in found.items()
         }
         assert found == {"UNPAID": None, "PART": dt.date(2026, 2, 5), "PAID": dt.date(2026, 1, 20)}
-        migrate(engine, "0007")  # and back, and up again
+        command.downgrade(alembic_config(engine), "0007")  # and back, and up again
+        with engine.connect() as conn:
+            assert "first_applied_on" not in list(conn.execute(text("SELECT * FROM invoices")).keys())
         migrate(engine)
+        with engine.connect() as conn:
+            again = dict(conn.execute(text("SELECT number, first_applied_on FROM invoices")).all())
+        assert sorted(again) == sorted(found) and again["UNPAID"] is None
     finally:
         engine.dispose()

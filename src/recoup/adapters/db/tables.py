@@ -160,6 +160,8 @@ Index(
     invoices.c.balance_minor,
     invoices.c.amount_minor,
     invoices.c.first_applied_on,
+    # the id that looks up the allocations of an invoice paid in part (SQLite's rowid is in every index)
+    postgresql_include=["id"],
 )
 
 payments = Table(

@@ -87,7 +87,7 @@ def downgrade() -> None:
     op.drop_index("ix_customers_id_key", table_name="customers")
     op.drop_index("ix_customers_name_key", table_name="customers")
     for column in ("digits_key", "number_key"):
-        op.drop_index(f"ix_invoices_{column}", table_name="invoices")
+        op.drop_index(f"ix_invoices_open_{column}", table_name="invoices")  # as upgrade names them
     for table, column in (
         ("invoices", "digits_key"),
         ("invoices", "number_key"),
