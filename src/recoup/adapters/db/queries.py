@@ -243,4 +243,5 @@ class SqlQueries:
             .where(open_due)
             .order_by(inv.customer_id, inv.currency, inv.due_date, inv.number)
         )
-        return [rows.to_invoice(r) for r in self.conn.execute(query).mappings()]
+        with without_gc():  # tens of thousands of Invoice objects at 1M invoices
+            return [rows.to_invoice(r) for r in self.conn.execute(query).mappings()]

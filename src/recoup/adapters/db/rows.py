@@ -291,17 +291,24 @@ def invoice_row(i: Invoice) -> dict[str, Any]:
     }
 
 
+_INVOICE_STATUS = {s.value: s for s in InvoiceStatus}
+
+
 def to_invoice(r: Mapping[str, Any]) -> Invoice:
+    # Runs for every invoice a run or a page reads (58,000 for a 1M ledger's run): an unpaid
+    # invoice's balance is its amount (one Money for both), the status a dict lookup.
     cur = r["currency"]
+    amount_minor, balance_minor = r["amount_minor"], r["balance_minor"]
+    amount = Money.from_minor(amount_minor, cur)
     return Invoice(
         number=r["number"],
         customer_id=r["customer_id"],
         issue_date=r["issue_date"],
         due_date=r["due_date"],
-        amount=Money.from_minor(r["amount_minor"], cur),
-        balance=Money.from_minor(r["balance_minor"], cur),
+        amount=amount,
+        balance=amount if balance_minor == amount_minor else Money.from_minor(balance_minor, cur),
         sent_to=r["sent_to"],
-        status=InvoiceStatus(r["status"]),
+        status=_INVOICE_STATUS[r["status"]],
         closed_on=r["closed_on"],
         id=r["id"],
         first_applied_on=r["first_applied_on"],
